@@ -1,0 +1,144 @@
+# bpfseal: memfd-style file seals for any file, enforced by BPF LSM.
+#   make            build the BPF policy, sealctl, libbpfseal and the tests
+#   make deps       install build and test dependencies (Debian 12, root)
+#   make test       host unit tests + the integration suite in VMs
+#   make vmtest KERNELS="6.12"   the VM suite on a subset of kernels
+#   make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands.
+
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/sbin
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+MANDIR    ?= $(PREFIX)/share/man
+UNITDIR   ?= /lib/systemd/system
+DESTDIR   ?=
+KERNELS   ?= 6.1 6.12 latest
+CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
+VERSION   := 0.1.0
+
+CLANG     ?= clang-19
+LLVM_STRIP ?= llvm-strip-19
+BPFTOOL   ?= bpftool
+CC        ?= cc
+OUT       := build
+
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(OUT) \
+	     -DBPFSEAL_VERSION='"$(VERSION)"'
+LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
+	      -Wall -Werror -Wno-unused-function
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+# maps.bpf.c holds the map definitions and must come first in the link.
+BPF_SRCS  := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
+LIB_SRCS  := user/libbpfseal.c user/seal_names.c
+LIB_OBJS  := $(patsubst user/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+SEALCTL_SRCS := $(filter-out $(LIB_SRCS),$(wildcard user/*.c))
+SEALCTL_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(SEALCTL_SRCS))
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
+VM_TESTS  := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(wildcard tests/integration/*.c))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps test unit vmtest vmtest-selftest vmlinux install clean
+
+all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS)
+
+deps:
+	scripts/deps.sh
+
+# --- BPF policy: compile each concern, link into one object, make a skeleton.
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/bpfseal.bpf.h include/bpfseal_abi.h vmlinux.h | $(OUT)/bpf
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/bpfseal.bpf.o: $(BPF_OBJS)
+	$(call msg,LINK-BPF,$@)
+	$(Q)$(BPFTOOL) gen object $@ $^
+
+$(OUT)/bpfseal.skel.h: $(OUT)/bpfseal.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name bpfseal > $@
+
+# --- userspace
+$(OUT)/%.o: user/%.c $(OUT)/bpfseal.skel.h $(wildcard user/*.h include/*.h) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/lib/%.o: user/%.c $(wildcard user/*.h include/*.h) | $(OUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(OUT)/libbpfseal.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)$(AR) rcs $@ $^
+
+$(OUT)/libbpfseal.so: $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -shared -Wl,-soname,libbpfseal.so.0 -o $@ $^ $(LIBBPF_LIBS)
+
+$(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+
+# --- tests
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $< $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+
+$(OUT)/tests/integration/%: tests/integration/%.c tests/integration/itest.h $(OUT)/libbpfseal.a | $(OUT)/tests/integration
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -o $@ $< $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+
+unit: $(UNIT_TESTS)
+	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results
+
+vmtest: all
+	$(Q)tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results $(KERNELS)
+
+# A deliberately failing case must turn the run red: prove the harness can fail.
+vmtest-selftest: all
+	$(Q)tests/vm/selftest.sh --cache "$(CACHE)" --out $(OUT) $(firstword $(KERNELS))
+
+test: all
+	$(Q)rm -rf $(OUT)/results
+	$(Q)status=0; \
+	tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results || status=1; \
+	tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results $(KERNELS) || status=1; \
+	tests/summary.sh $(OUT)/results $(KERNELS) || status=1; \
+	exit $$status
+
+# Regenerate vmlinux.h from the 6.12 LTS cloud kernel's BTF (see README).
+vmlinux:
+	tests/vm/fetch-kernels.sh "$(CACHE)/kernels" 6.12
+	tests/vm/extract-vmlinux.sh "$(CACHE)/kernels/6.12/vmlinuz" $(OUT)/vmlinux-6.12
+	$(BPFTOOL) btf dump file $(OUT)/vmlinux-6.12 format c > vmlinux.h
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(OUT)/sealctl $(DESTDIR)$(BINDIR)/sealctl
+	install -m 0644 $(OUT)/libbpfseal.a $(DESTDIR)$(LIBDIR)/libbpfseal.a
+	install -m 0755 $(OUT)/libbpfseal.so $(DESTDIR)$(LIBDIR)/libbpfseal.so.$(VERSION)
+	ln -sf libbpfseal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so.0
+	ln -sf libbpfseal.so.0 $(DESTDIR)$(LIBDIR)/libbpfseal.so
+	install -m 0644 include/bpfseal.h include/bpfseal_abi.h $(DESTDIR)$(INCDIR)/
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
+		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
+	[ ! -f man/sealctl.8 ] || install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/
+	[ ! -f systemd/bpfseal.service ] || install -m 0644 systemd/bpfseal.service $(DESTDIR)$(UNITDIR)/
+
+$(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration:
+	$(Q)mkdir -p $@
+
+clean:
+	rm -rf $(OUT)

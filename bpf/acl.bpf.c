@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * EXEC and POSIX ACLs: setting an access ACL rewrites the group class bits
+ * of i_mode (posix_acl_update_mode) without going through inode_setattr,
+ * so an EXEC-sealed file refuses access-ACL changes. 6.2+ routes them to
+ * inode_set_acl; 6.1 only to inode_setxattr("system.posix_acl_access").
+ */
+#include "bpfseal.bpf.h"
+
+#define ACL_ACCESS_NAME "system.posix_acl_access"
+
+static __always_inline int judge_acl(struct dentry *dentry, const char *name)
+{
+	char buf[sizeof(ACL_ACCESS_NAME)] = {};
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+
+	if (!inode || !(inode_seals(inode) & BPFSEAL_SEAL_EXEC))
+		return 0;
+	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
+	if (__builtin_memcmp(buf, ACL_ACCESS_NAME, sizeof(buf)) == 0)
+		return -EPERM;
+	return 0;
+}
+
+SEC("lsm/inode_set_acl")
+int BPF_PROG(check_set_acl, struct mnt_idmap *idmap, struct dentry *dentry,
+	     const char *acl_name, struct posix_acl *kacl, int ret)
+{
+	if (ret)
+		return ret;
+	return judge_acl(dentry, acl_name);
+}
+
+/* Both prototypes (user_namespace or mnt_idmap first) put dentry and name second and third. */
+SEC("lsm/inode_setxattr")
+int BPF_PROG(check_setxattr, void *idmap, struct dentry *dentry, const char *name)
+{
+	int ret = 0;
+
+	/* ret is the 7th argument; read it from ctx to stay prototype-agnostic. */
+	ret = (int)ctx[6];
+	if (ret)
+		return ret;
+	return judge_acl(dentry, name);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

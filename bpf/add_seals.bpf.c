@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Sealing itself: fcntl(fd, BPFSEAL_F_ADD_SEALS, seals). The request arrives
+ * by value in the file_fcntl hook, on the caller's own open file, so the
+ * policy checks who asks and applies memfd_add_seals()'s rules in its order:
+ *   1. fd not open for writing          -> EPERM
+ *   2. unknown bits                     -> EINVAL
+ *   3. caller neither owns the file nor has CAP_FOWNER -> EPERM (bpfseal's own
+ *      rule: memfds are private to their holders, ordinary files are not)
+ *   4. SEAL already set                 -> EPERM
+ *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
+ *   6. WRITE newly added while a maybe-writable shared mapping exists or is
+ *      being created -> EBUSY
+ * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
+ * is frozen for userspace writers, so nothing but this hook can change them.
+ * On success the hook returns 0 and the kernel answers EINVAL for the
+ * unknown command; callers confirm through the map (see bpfseal_add_seals).
+ */
+#include "bpfseal.bpf.h"
+
+extern struct user_namespace init_user_ns __ksym;
+
+#define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
+			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
+
+static __always_inline bool caller_may_seal(struct inode *inode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u64 caps = 0;
+
+	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
+		return true;
+	/* kernel_cap_t is u32[2] before 6.3 and u64 after: the same 8 bytes. */
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns) == &init_user_ns;
+}
+
+struct mmap_search {
+	__u64 inode;
+	bool found;
+};
+
+static long match_inode(struct bpf_map *map, __u64 *thread, __u64 *inode, struct mmap_search *s)
+{
+	if (*inode == s->inode) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is there, or is there about to be, a shared mapping that may be writable? */
+static __always_inline bool has_writable_mappings(struct file *file, struct inode *inode)
+{
+	struct policy_state *st = get_policy_state();
+	struct mmap_search s = { .inode = (__u64)inode };
+
+	if (BPF_CORE_READ(file, f_mapping, i_mmap_writable.counter) > 0)
+		return true;
+	if (!st || st->mmaps_untracked > 0)
+		return true;
+	bpf_for_each_map_elem(&mmaps_in_flight, match_inode, &s, 0);
+	return s.found;
+}
+
+static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
+{
+	for (int i = 0; i < 16; i++) {
+		__u32 old = v->seals;
+
+		if (old & BPFSEAL_SEAL_SEAL)
+			return -EPERM;
+		if (__sync_val_compare_and_swap(&v->seals, old, old | add) == old)
+			return 0;
+	}
+	return -EAGAIN;
+}
+
+static __always_inline void note_needed_facts(__u32 seals)
+{
+	struct policy_state *st = get_policy_state();
+
+	if (!st)
+		return;
+	if ((seals & SEALS_ON_SIZE) && !(seals & SEALS_BLOCKING_WRITES) && !st->need_rw_facts)
+		__sync_fetch_and_or(&st->need_rw_facts, 1);
+	if ((seals & (SEALS_ON_SIZE | SEALS_BLOCKING_WRITES)) && !st->need_fallocate_facts)
+		__sync_fetch_and_or(&st->need_fallocate_facts, 1);
+}
+
+static __always_inline void list_inode(struct inode *inode, __u32 seals)
+{
+	__u64 key = (__u64)inode;
+	struct bpfseal_listed_inode entry = {
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.seals = seals,
+	};
+
+	/* Best effort: a full listing never blocks a seal. */
+	bpf_map_update_elem(&sealed_inodes, &key, &entry, BPF_ANY);
+}
+
+/* The inode (and its seals in inode storage) goes away: unlist it. */
+SEC("lsm/inode_free_security")
+void BPF_PROG(unlist_inode, struct inode *inode)
+{
+	__u64 key = (__u64)inode;
+
+	/* Only sealed inodes were listed; the storage lookup keeps others cheap. */
+	if (bpf_inode_storage_get(&seals, inode, 0, 0))
+		bpf_map_delete_elem(&sealed_inodes, &key);
+}
+
+SEC("lsm/file_fcntl")
+int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct inode *inode;
+	struct bpfseal_inode *v;
+	__u32 add = arg, old;
+	bool adds_write;
+	int err;
+
+	if (ret)
+		return ret;
+	if (cmd != BPFSEAL_F_ADD_SEALS)
+		return 0;
+	inode = BPF_CORE_READ(file, f_inode);
+	if (!is_regular(inode))
+		return -EINVAL;
+	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		return -EPERM;
+	if (arg & ~(unsigned long)BPFSEAL_SEAL_ALL)
+		return -EINVAL;
+	if (!caller_may_seal(inode))
+		return -EPERM;
+	v = bpf_inode_storage_get(&seals, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!v)
+		return -ENOMEM;
+	old = v->seals;
+	if (old & BPFSEAL_SEAL_SEAL)
+		return -EPERM;
+	if ((add & BPFSEAL_SEAL_EXEC) && (BPF_CORE_READ(inode, i_mode) & S_IXUGO))
+		add |= SEALS_IMPLIED_BY_EXEC;
+	note_needed_facts(old | add);
+
+	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
+	if (adds_write) {
+		/* From here on new writable mappings are refused... */
+		__sync_fetch_and_add(&v->write_pending, 1);
+		/* ...so what we see now is all there will be. */
+		if (has_writable_mappings(file, inode)) {
+			__sync_fetch_and_sub(&v->write_pending, 1);
+			return -EBUSY;
+		}
+	}
+	err = commit_seals(v, add);
+	if (adds_write)
+		__sync_fetch_and_sub(&v->write_pending, 1);
+	if (!err)
+		list_inode(inode, v->seals);
+	return err;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

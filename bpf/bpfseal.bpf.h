@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Declarations every bpfseal BPF file shares: the maps (defined once, in
+ * maps.bpf.c, and linked by `bpftool gen object`), the kernel constants that
+ * vmlinux.h cannot carry (they are macros), and the seal lookup.
+ */
+#ifndef BPFSEAL_BPF_H
+#define BPFSEAL_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "bpfseal_abi.h"
+
+#define EPERM	1
+#define EAGAIN	11
+#define ENOMEM	12
+#define EACCES	13
+#define EBUSY	16
+#define EINVAL	22
+
+#define MAY_WRITE	0x2
+#define FMODE_WRITE	0x2
+#define O_APPEND	02000
+#define S_IFMT		00170000
+#define S_IFREG		0100000
+#define S_IXUGO		00111
+#define PROT_WRITE	0x2
+#define MAP_TYPE	0x0f
+#define MAP_PRIVATE	0x02
+#define VM_WRITE	0x2
+#define VM_SHARED	0x8
+#define ATTR_MODE	(1 << 0)
+#define ATTR_SIZE	(1 << 3)
+#define RWF_APPEND	0x10	/* == IOCB_APPEND since 5.x */
+#define CAP_FOWNER	3
+#define NR_pwritev2	328	/* x86_64 */
+
+#define FALLOC_FL_KEEP_SIZE	0x01
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#define FALLOC_FL_COLLAPSE_RANGE 0x08
+#define FALLOC_FL_INSERT_RANGE	0x20
+/* Modes that allocate without changing a byte a reader can see. */
+#define FALLOC_CONTENT_NEUTRAL	FALLOC_FL_KEEP_SIZE
+
+#define SEALS_BLOCKING_WRITES	(BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
+#define SEALS_ON_SIZE		(BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW)
+
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct bpfseal_inode);
+} seal_map_t;
+
+/* What a write or fallocate is about to do, stashed for file_permission. */
+enum write_kind { WRITE_UNKNOWN = 0, WRITE_RW = 1, WRITE_FALLOCATE = 2 };
+struct write_facts {
+	struct file *file;
+	__u32 kind;
+	__u32 append;
+	__s64 pos;	/* WRITE_RW: start; WRITE_FALLOCATE: offset */
+	__s64 len;	/* WRITE_RW: count; WRITE_FALLOCATE: len */
+	__s32 mode;	/* WRITE_FALLOCATE */
+};
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct write_facts);
+} write_facts_map_t;
+
+/* Threads inside mmap() of a maybe-writable shared file mapping -> inode. */
+#define MMAPS_IN_FLIGHT_MAX 16384
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MMAPS_IN_FLIGHT_MAX);
+	__type(key, __u64);
+	__type(value, __u64);
+} mmaps_in_flight_map_t;
+
+/*
+ * Whether any inode carries seals that need the write facts. Until one does,
+ * the fentry programs on the write path return at once.
+ */
+struct policy_state {
+	__u32 need_rw_facts;		/* GROW/SHRINK without WRITE/FUTURE_WRITE */
+	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
+	/* mmaps in flight that did not fit in mmaps_in_flight */
+	__s64 mmaps_untracked;
+};
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct policy_state);
+} policy_state_map_t;
+
+/*
+ * Sealed inodes by address, for `sealctl list` and `status` (inode storage
+ * cannot be iterated). Informational: enforcement never reads it. Entries
+ * leave with the inode (inode_free_security).
+ */
+#define SEALED_INODES_MAX (4 << 20)
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, SEALED_INODES_MAX);
+	__type(key, __u64);
+	__type(value, struct bpfseal_listed_inode);
+} sealed_inodes_map_t;
+
+extern seal_map_t seals SEC(".maps");
+extern sealed_inodes_map_t sealed_inodes SEC(".maps");
+extern write_facts_map_t write_facts SEC(".maps");
+extern mmaps_in_flight_map_t mmaps_in_flight SEC(".maps");
+extern policy_state_map_t policy_state SEC(".maps");
+
+/*
+ * The seals in force on an inode. A WRITE being added counts as WRITE from
+ * the moment the request starts checking for mappings.
+ */
+static __always_inline __u32 inode_seals(struct inode *inode)
+{
+	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, 0);
+	__u32 s;
+
+	if (!v)
+		return 0;
+	s = v->seals;
+	if (v->write_pending)
+		s |= BPFSEAL_SEAL_WRITE;
+	return s;
+}
+
+static __always_inline struct policy_state *get_policy_state(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&policy_state, &zero);
+}
+
+static __always_inline bool is_regular(struct inode *inode)
+{
+	return (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFREG;
+}
+
+#endif

@@ -1,0 +1,11 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The one definition of each map; the other objects declare them extern. */
+#include "bpfseal.bpf.h"
+
+seal_map_t seals SEC(".maps");
+sealed_inodes_map_t sealed_inodes SEC(".maps");
+write_facts_map_t write_facts SEC(".maps");
+mmaps_in_flight_map_t mmaps_in_flight SEC(".maps");
+policy_state_map_t policy_state SEC(".maps");
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

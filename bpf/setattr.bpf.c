@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Size and mode rules, where the kernel shows the new values: inode_setattr
+ * runs for truncate(2), ftruncate(2), open(O_TRUNC) and chmod/fchmod, under
+ * the inode lock, on every kernel. (file_truncate/path_truncate come first
+ * but do not see the new size.)
+ *   SHRINK: size may not go down.  GROW: size may not go up.
+ *   EXEC:   no 0111 bit may change.
+ * The hook gained a leading `struct mnt_idmap *` in 6.9; the loader keeps
+ * the program whose prototype matches the running kernel.
+ */
+#include "bpfseal.bpf.h"
+
+static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *attr)
+{
+	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
+	__u32 seals;
+
+	if (!(valid & (ATTR_SIZE | ATTR_MODE)) || !inode)
+		return 0;
+	seals = inode_seals(inode);
+	if (!seals)
+		return 0;
+	if (valid & ATTR_SIZE) {
+		loff_t old_size = BPF_CORE_READ(inode, i_size);
+		loff_t new_size = BPF_CORE_READ(attr, ia_size);
+
+		if (new_size < old_size && (seals & BPFSEAL_SEAL_SHRINK))
+			return -EPERM;
+		if (new_size > old_size && (seals & BPFSEAL_SEAL_GROW))
+			return -EPERM;
+	}
+	if ((valid & ATTR_MODE) && (seals & BPFSEAL_SEAL_EXEC) &&
+	    ((BPF_CORE_READ(inode, i_mode) ^ BPF_CORE_READ(attr, ia_mode)) & S_IXUGO))
+		return -EPERM;
+	return 0;
+}
+
+SEC("lsm/inode_setattr")
+int BPF_PROG(check_setattr, struct mnt_idmap *idmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return judge_setattr(dentry, attr);
+}
+
+/* Before 6.9: inode_setattr(struct dentry *, struct iattr *). */
+SEC("lsm/inode_setattr")
+int BPF_PROG(check_setattr_noidmap, struct dentry *dentry, struct iattr *attr, int ret)
+{
+	if (ret)
+		return ret;
+	return judge_setattr(dentry, attr);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * libbpfseal: memfd-style seals for any regular file.
+ *
+ * Same contract as fcntl(fd, F_ADD_SEALS, seals) / fcntl(fd, F_GET_SEALS):
+ * F_SEAL_* bits, -1 and errno on failure. Works on memfds too (native seals
+ * are used where the kernel offers them), so porting memfd code is one line.
+ *
+ *   bpfseal_add_seals(fd, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE);
+ *   if ((bpfseal_get_seals(fd) & wanted) == wanted) parse_in_place(...);
+ *
+ * Errors of bpfseal_add_seals() are memfd's: EPERM (fd not open for writing,
+ * F_SEAL_SEAL already set, or the caller neither owns the file nor has
+ * CAP_FOWNER), EBUSY (F_SEAL_WRITE while writable shared mappings exist),
+ * EINVAL (unknown bits, not a regular file); plus ENOSYS when the bpfseal
+ * policy is not loaded. bpfseal_get_seals() needs no privilege.
+ */
+#ifndef BPFSEAL_H
+#define BPFSEAL_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int bpfseal_add_seals(int fd, unsigned int seals);
+int bpfseal_get_seals(int fd);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * What the BPF policy and userspace share: seal bits, the value stored per
+ * sealed inode, the request channel and the pin locations. Compiled by both
+ * sides, so keep it free of libc and kernel headers.
+ */
+#ifndef BPFSEAL_ABI_H
+#define BPFSEAL_ABI_H
+
+/* The kernel's F_SEAL_* values (include/uapi/linux/fcntl.h). */
+#define BPFSEAL_SEAL_SEAL		0x0001u
+#define BPFSEAL_SEAL_SHRINK		0x0002u
+#define BPFSEAL_SEAL_GROW		0x0004u
+#define BPFSEAL_SEAL_WRITE		0x0008u
+#define BPFSEAL_SEAL_FUTURE_WRITE	0x0010u
+#define BPFSEAL_SEAL_EXEC		0x0020u
+#define BPFSEAL_SEAL_ALL		0x003fu
+
+/*
+ * Seals are requested with fcntl(fd, BPFSEAL_F_ADD_SEALS, seals): the
+ * policy's file_fcntl hook sees the file and the mask by value, applies
+ * memfd's rules and answers with memfd's errno. No kernel fcntl has this
+ * number, so when the policy accepts the request the kernel itself then
+ * answers EINVAL; callers confirm success by reading the seal map
+ * (bpfseal_add_seals() in libbpfseal does both).
+ */
+#define BPFSEAL_F_ADD_SEALS		0x62730001u
+
+/* Value of the inode-storage map "seals". */
+struct bpfseal_inode {
+	/* F_SEAL_* bits; only ever OR-ed (monotonic), never cleared. */
+	unsigned int seals;
+	/*
+	 * Number of requests that are adding WRITE and are checking for
+	 * writable mappings. While non-zero the policy treats the inode as
+	 * WRITE-sealed, so no mapping can slip in between check and commit.
+	 */
+	unsigned int write_pending;
+};
+
+/* Value of the "sealed_inodes" listing map (key: kernel inode address). */
+struct bpfseal_listed_inode {
+	unsigned long long dev;	/* kernel encoding: major << 20 | minor */
+	unsigned long long ino;
+	unsigned int seals;
+	unsigned int pad;
+};
+
+#define BPFSEAL_PIN_DIR		"/sys/fs/bpf/bpfseal"
+#define BPFSEAL_PIN_MAPS	BPFSEAL_PIN_DIR "/maps"
+#define BPFSEAL_PIN_LINKS	BPFSEAL_PIN_DIR "/links"
+#define BPFSEAL_PIN_SEALS	BPFSEAL_PIN_MAPS "/seals"
+/* A world-readable bpffs for unprivileged verification (0444 pin). */
+#define BPFSEAL_PUBLIC_DIR	"/run/bpfseal"
+#define BPFSEAL_PUBLIC_SEALS	BPFSEAL_PUBLIC_DIR "/seals"
+
+#endif

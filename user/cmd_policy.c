@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* sealctl load | unload | status */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "policy.h"
+#include "sealctl.h"
+
+/* Parse the options every command shares; returns optind or -exit code. */
+static int parse_common(int argc, char **argv, const char *command, bool *json, bool *force)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			sealctl_usage(stdout, command);
+			return -EXIT_OK - 100;
+		} else if (c == 'j' && json) {
+			*json = true;
+		} else if (c == 'f' && force) {
+			*force = true;
+		} else {
+			sealctl_usage(stderr, command);
+			return -EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		sealctl_error("%s: unexpected argument '%s'", command, argv[optind]);
+		return -EXIT_USAGE;
+	}
+	return optind;
+}
+
+#define PARSE_OR_RETURN(r) do { if ((r) == -EXIT_OK - 100) return EXIT_OK; if ((r) < 0) return -(r); } while (0)
+
+int cmd_load(int argc, char **argv)
+{
+	char err[512] = "";
+	int r = parse_common(argc, argv, "load", NULL, NULL);
+
+	PARSE_OR_RETURN(r);
+	if (geteuid() != 0) {
+		sealctl_error("load: loading a BPF LSM policy needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_MAC_ADMIN)");
+		return EXIT_REFUSED;
+	}
+	if (policy_load(err, sizeof(err))) {
+		sealctl_error("load: %s", err);
+		return EXIT_REFUSED;
+	}
+	printf("bpfseal: policy loaded and pinned under %s\n", "/sys/fs/bpf/bpfseal");
+	return EXIT_OK;
+}
+
+int cmd_unload(int argc, char **argv)
+{
+	bool force = false;
+	char err[512] = "";
+	long sealed;
+	int r = parse_common(argc, argv, "unload", NULL, &force);
+
+	PARSE_OR_RETURN(r);
+	if (!policy_loaded() && access("/sys/fs/bpf/bpfseal", F_OK)) {
+		printf("bpfseal: policy not loaded; nothing to do\n");
+		return EXIT_OK;
+	}
+	sealed = policy_sealed_count();
+	if (sealed > 0 && !force) {
+		sealctl_error("unload: %ld inode%s sealed; unloading stops enforcing %s seals "
+			      "(they cannot be restored). Use --force to do it anyway",
+			      sealed, sealed == 1 ? " is" : "s are", sealed == 1 ? "its" : "their");
+		return EXIT_REFUSED;
+	}
+	if (policy_unload(err, sizeof(err))) {
+		sealctl_error("unload: %s", err);
+		return EXIT_REFUSED;
+	}
+	printf("bpfseal: policy unloaded%s\n", sealed > 0 ? "; seals are no longer enforced" : "");
+	return EXIT_OK;
+}
+
+static const char *program_state(const struct policy_features *f, const char *name, bool loaded)
+{
+	if (!policy_program_wanted(f, name))
+		return "unused";
+	if (!loaded)
+		return "inactive";
+	return policy_link_pinned(name) ? "active" : "inactive";
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct policy_features f;
+	struct utsname uts;
+	bool json = false, loaded;
+	char err[512] = "";
+	long sealed;
+	int r = parse_common(argc, argv, "status", &json, NULL);
+
+	PARSE_OR_RETURN(r);
+	if (policy_probe(&f, err, sizeof(err))) {
+		sealctl_error("status: %s", err);
+		return EXIT_REFUSED;
+	}
+	uname(&uts);
+	loaded = policy_loaded();
+	sealed = loaded ? policy_sealed_count() : 0;
+	if (json) {
+		printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
+		json_string(stdout, uts.release);
+		printf(",\"bpf_lsm\":%s,\"sealed_inodes\":%ld,\"hooks\":[", f.bpf_lsm ? "true" : "false",
+		       sealed < 0 ? -1 : sealed);
+		for (size_t i = 0; i < policy_program_count; i++) {
+			const struct policy_program *p = &policy_programs[i];
+
+			printf("%s{\"program\":\"%s\",\"hook\":\"%s\",\"state\":\"%s\",\"role\":", i ? "," : "",
+			       p->name, p->hook, program_state(&f, p->name, loaded));
+			json_string(stdout, p->role);
+			printf("}");
+		}
+		printf("]}\n");
+	} else {
+		printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
+		printf("kernel:        %s\n", uts.release);
+		printf("bpf lsm:       %s\n", f.bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
+		if (loaded)
+			printf("sealed inodes: %ld\n", sealed);
+		printf("hooks:\n");
+		for (size_t i = 0; i < policy_program_count; i++) {
+			const struct policy_program *p = &policy_programs[i];
+
+			printf("  %-8s  %-30s  %s\n", program_state(&f, p->name, loaded), p->hook, p->role);
+		}
+	}
+	return loaded ? EXIT_OK : EXIT_NOT_LOADED;
+}

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The application API. Adding goes through the policy's fcntl channel (see
+ * include/bpfseal_abi.h); reading goes through a read-only handle on the
+ * pinned seal map, which any user may open: verification needs no privilege.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpfseal.h"
+#include "bpfseal_abi.h"
+
+#define API __attribute__((visibility("default")))
+
+#ifndef F_GET_SEALS
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
+#endif
+
+/* Where the seal map is pinned; BPFSEAL_MAP overrides (tests, containers). */
+static int open_seal_map(void)
+{
+	const char *paths[] = { getenv("BPFSEAL_MAP"), BPFSEAL_PUBLIC_SEALS, BPFSEAL_PIN_SEALS };
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	int fd, err = ENOENT;
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		if (!paths[i] || !*paths[i])
+			continue;
+		fd = bpf_obj_get_opts(paths[i], &opts);
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOENT)
+			err = errno;
+	}
+	errno = err;
+	return -1;
+}
+
+/* bpfseal's own seals on fd's inode: 0 if none, -1 with errno on failure. */
+static int policy_seals(int fd)
+{
+	struct bpfseal_inode value;
+	int map_fd = open_seal_map(), ret;
+
+	if (map_fd < 0)
+		return -1;
+	ret = bpf_map_lookup_elem(map_fd, &fd, &value);
+	if (ret && errno == ENOENT)
+		value.seals = 0;
+	else if (ret) {
+		int saved = errno;
+
+		close(map_fd);
+		errno = saved;
+		return -1;
+	}
+	close(map_fd);
+	return (int)(value.seals & BPFSEAL_SEAL_ALL);
+}
+
+/* Native memfd seals, or 0 where the kernel has none for this file. */
+static int native_seals(int fd)
+{
+	int s = fcntl(fd, F_GET_SEALS);
+
+	if (s < 0 && errno == EINVAL)
+		return 0;
+	return s;
+}
+
+API int bpfseal_get_seals(int fd)
+{
+	int native = native_seals(fd), ours;
+
+	if (native < 0)
+		return -1;
+	ours = policy_seals(fd);
+	if (ours < 0) {
+		/* No policy: nothing beyond the kernel's own seals is enforced. */
+		if (errno == ENOENT)
+			return native;
+		return -1;
+	}
+	return native | ours;
+}
+
+/*
+ * Wait for writes that passed their permission check before the seal went
+ * in and are still copying: they hold the inode lock, which SEEK_DATA takes
+ * (shared) on ext4, xfs, btrfs and tmpfs. A fresh open file description
+ * keeps the caller's file offset where it was.
+ */
+static void drain_writers(int fd)
+{
+	char path[64];
+	int rfd;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	rfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (rfd < 0)
+		return;
+	(void)lseek(rfd, 0, SEEK_DATA);
+	close(rfd);
+}
+
+API int bpfseal_add_seals(int fd, unsigned int seals)
+{
+	unsigned int expected = seals;
+	struct stat st;
+	int native, now;
+
+	/* A memfd that allows sealing: the kernel's own seals are the real thing. */
+	native = fcntl(fd, F_GET_SEALS);
+	if (native >= 0 && !(native & BPFSEAL_SEAL_SEAL))
+		return fcntl(fd, F_ADD_SEALS, seals);
+
+	if (fcntl(fd, BPFSEAL_F_ADD_SEALS, seals) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -1;	/* the policy's answer: EPERM, EBUSY, ...; or EBADF */
+	if (seals & ~BPFSEAL_SEAL_ALL)
+		return -1;	/* EINVAL, as memfd */
+	if (fstat(fd, &st))
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	/* The policy accepted (the kernel then says EINVAL): confirm. */
+	if ((seals & BPFSEAL_SEAL_EXEC) && (st.st_mode & 0111))
+		expected |= BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW |
+			    BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE;
+	now = policy_seals(fd);
+	if (now < 0) {
+		errno = errno == ENOENT ? ENOSYS : errno;
+		return -1;
+	}
+	if (((unsigned int)now & expected) != expected) {
+		/* Nobody took the request: the policy is not attached. */
+		errno = ENOSYS;
+		return -1;
+	}
+	if (expected & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW))
+		drain_writers(fd);
+	return 0;
+}

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* sealctl: command dispatch, usage and shared output helpers. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "sealctl.h"
+
+static const struct command commands[] = {
+	{ "load", cmd_load, "load", "load, attach and pin the policy (idempotent; keeps seals)" },
+	{ "unload", cmd_unload, "unload [--force]", "detach and unpin the policy" },
+	{ "status", cmd_status, "status [--json]", "is the policy loaded, which hooks are active" },
+	{ "add", cmd_add, "add --seals LIST FILE...", "add seals (seal,shrink,grow,write,future-write,exec)" },
+	{ "get", cmd_get, "get [--json] FILE...", "print the seals of files" },
+	{ "list", cmd_list, "list [--json]", "print every sealed inode" },
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+void sealctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sealctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void sealctl_usage(FILE *f, const char *command)
+{
+	for (size_t i = 0; i < N_COMMANDS; i++) {
+		if (command && strcmp(command, commands[i].name))
+			continue;
+		fprintf(f, "%s  sealctl %s\n", command ? "usage:" : "", commands[i].usage);
+		if (command)
+			fprintf(f, "%s\n", commands[i].summary);
+		else
+			fprintf(f, "      %s\n", commands[i].summary);
+	}
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: sealctl COMMAND [OPTIONS] [FILE...]\n\n"
+		   "memfd-style seals for any regular file, enforced by a BPF LSM policy.\n\n"
+		   "commands:\n");
+	sealctl_usage(f, NULL);
+	fprintf(f, "\n`sealctl COMMAND --help` describes one command; see sealctl(8).\n"
+		   "exit status: 0 ok, 1 refused, 2 usage, 3 policy not loaded\n");
+}
+
+void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("sealctl %s\n", BPFSEAL_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	sealctl_error("unknown command '%s' (try `sealctl --help`)", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* What the sealctl command modules share. */
+#ifndef BPFSEAL_SEALCTL_H
+#define BPFSEAL_SEALCTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit codes (documented in sealctl(8)). */
+enum {
+	EXIT_OK = 0,
+	EXIT_REFUSED = 1,	/* an operation was refused or failed */
+	EXIT_USAGE = 2,		/* bad command line or input */
+	EXIT_NOT_LOADED = 3,	/* the policy is not loaded */
+};
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+};
+
+int cmd_load(int argc, char **argv);
+int cmd_unload(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_add(int argc, char **argv);
+int cmd_get(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+
+/* "sealctl: <fmt>\n" on stderr. */
+void sealctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print usage of one command to f. */
+void sealctl_usage(FILE *f, const char *command);
+
+/* JSON string literal, escaped. */
+void json_string(FILE *f, const char *s);
+
+#endif
