@@ -12,7 +12,7 @@
 static __always_inline int judge_acl(struct dentry *dentry, const char *name)
 {
 	char buf[sizeof(ACL_ACCESS_NAME)] = {};
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct inode *inode = dentry->d_inode;
 
 	if (!inode || !(inode_seals(inode) & BPFSEAL_SEAL_EXEC))
 		return 0;

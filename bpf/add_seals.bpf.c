@@ -18,8 +18,6 @@
  */
 #include "bpfseal.bpf.h"
 
-extern struct user_namespace init_user_ns __ksym;
-
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
 			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
 
@@ -33,7 +31,8 @@ static __always_inline bool caller_may_seal(struct inode *inode)
 		return true;
 	/* kernel_cap_t is u32[2] before 6.3 and u64 after: the same 8 bytes. */
 	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns) == &init_user_ns;
+	/* Only the initial user namespace (level 0) has CAP_FOWNER over all files. */
+	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
 }
 
 struct mmap_search {
@@ -126,7 +125,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		return ret;
 	if (cmd != BPFSEAL_F_ADD_SEALS)
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
+	inode = file->f_inode;
 	if (!is_regular(inode))
 		return -EINVAL;
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))

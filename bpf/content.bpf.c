@@ -47,7 +47,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		return ret;
 	if (!(mask & MAY_WRITE))
 		return 0;
-	inode = BPF_CORE_READ(file, f_inode);
+	inode = file->f_inode;
 	seals = inode_seals(inode);
 	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE)))
 		return 0;

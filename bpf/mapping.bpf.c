@@ -27,7 +27,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 		return ret;
 	if (!file || (flags & MAP_TYPE) == MAP_PRIVATE || !(prot & PROT_WRITE))
 		return 0;
-	if (inode_seals(BPF_CORE_READ(file, f_inode)) & SEALS_BLOCKING_WRITES)
+	if (inode_seals(file->f_inode) & SEALS_BLOCKING_WRITES)
 		return -EPERM;
 	return 0;
 }
@@ -47,8 +47,8 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	/* Keeping an existing writable mapping writable is not a new grant. */
 	if (!(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
 		return 0;
-	file = BPF_CORE_READ(vma, vm_file);
-	if (file && (inode_seals(BPF_CORE_READ(file, f_inode)) & SEALS_BLOCKING_WRITES))
+	file = vma->vm_file;
+	if (file && (inode_seals(file->f_inode) & SEALS_BLOCKING_WRITES))
 		return -EACCES;
 	return 0;
 }
@@ -62,7 +62,7 @@ int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned l
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
-	inode = (__u64)BPF_CORE_READ(file, f_inode);
+	inode = (__u64)file->f_inode;
 	/*
 	 * If the table is full the mapping goes on untracked; add_seals then
 	 * cannot prove the absence of such a mapping and refuses WRITE with EBUSY

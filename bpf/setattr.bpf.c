@@ -13,7 +13,7 @@
 
 static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *attr)
 {
-	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
+	struct inode *inode = dentry->d_inode;
 	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
 	__u32 seals;
 

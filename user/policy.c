@@ -185,7 +185,8 @@ static int pin_link(struct bpf_link *link, const char *name, char *err, size_t e
 	char path[256], tmp[272];
 
 	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, name);
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	/* bpffs refuses names with a dot. */
+	snprintf(tmp, sizeof(tmp), "%s__new", path);
 	unlink(tmp);
 	if (bpf_link__pin(link, tmp)) {
 		snprintf(err, errlen, "cannot pin %s: %s", tmp, strerror(errno));
@@ -230,6 +231,25 @@ static int publish_readonly(struct bpf_map *map, char *err, size_t errlen)
 		return ret;
 	}
 	return 0;
+}
+
+/*
+ * Freeze the seal map for syscall writers. A re-used map is frozen already:
+ * the kernel then answers EBUSY (6.1) or EPERM (later); confirm it by
+ * trying a write that only a frozen map refuses with EPERM.
+ */
+static int freeze_seal_map(int fd)
+{
+	struct bpfseal_inode v = {};
+	int bad_key = -1;
+
+	if (!bpf_map_freeze(fd))
+		return 0;
+	if (errno != EBUSY && errno != EPERM)
+		return -errno;
+	if (bpf_map_update_elem(fd, &bad_key, &v, BPF_ANY) && errno == EPERM)
+		return 0;
+	return -EPERM;
 }
 
 int policy_load(char *err, size_t errlen)
@@ -287,9 +307,9 @@ int policy_load(char *err, size_t errlen)
 		goto out;
 	}
 	/* Userspace can read seals, never write or delete them. */
-	if (bpf_map_freeze(bpf_map__fd(skel->maps.seals)) && errno != EBUSY) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot freeze the seal map: %s", strerror(errno));
+	ret = freeze_seal_map(bpf_map__fd(skel->maps.seals));
+	if (ret) {
+		snprintf(err, errlen, "cannot freeze the seal map: %s", strerror(-ret));
 		goto out;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {

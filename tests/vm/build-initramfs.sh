@@ -1,0 +1,62 @@
+#!/bin/sh
+# Usage: build-initramfs.sh BUILD_DIR KERNEL_DIR OUT.cpio
+#
+# One initramfs per kernel: busybox, /init, the built sealctl and libbpfseal,
+# the integration suite (tests/integration: binaries from BUILD_DIR, scripts
+# from the tree), the shared libraries they need, and the kernel's own
+# virtio-blk and loop modules (uncompressed: busybox insmod reads plain .ko).
+set -eu
+build=$1; kdir=$2; out=$3
+top=$(cd "$(dirname "$0")/../.." && pwd)
+stage=$(mktemp -d "${TMPDIR:-/tmp}/bpfseal-initramfs.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+
+mkdir -p "$stage/bin" "$stage/sbin" "$stage/etc" "$stage/proc" "$stage/sys" "$stage/dev" \
+	"$stage/tmp" "$stage/run" "$stage/mnt" "$stage/modules" "$stage/bpfseal/tests" "$stage/usr/sbin" \
+	"$stage/examples"
+cp /bin/busybox "$stage/bin/busybox"
+cp "$top/tests/vm/init.sh" "$stage/init"
+chmod 0755 "$stage/init"
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > "$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
+
+# Programs under test and the suite.
+cp "$build/sealctl" "$stage/usr/sbin/sealctl"
+cp "$build"/tests/integration/* "$stage/bpfseal/tests/" 2>/dev/null || true
+cp "$top"/tests/integration/*.sh "$stage/bpfseal/tests/"
+chmod 0755 "$stage"/bpfseal/tests/*
+[ -z "${BPFSEAL_DEBUG_SCRIPT:-}" ] || cp "$BPFSEAL_DEBUG_SCRIPT" "$stage/bpfseal/debug.sh"
+if [ -d "$build/examples" ]; then cp "$build"/examples/* "$stage/examples/" 2>/dev/null || true; fi
+
+# Their shared libraries, at the paths the dynamic loader expects.
+for bin in "$stage/usr/sbin/sealctl" "$stage"/bpfseal/tests/* "$stage"/examples/*; do
+	[ -f "$bin" ] && file -b "$bin" | grep -q ELF || continue
+	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'
+done | sort -u | while read -r lib; do
+	[ -n "$lib" ] && [ -f "$lib" ] || continue
+	mkdir -p "$stage$(dirname "$lib")"
+	cp -L "$lib" "$stage$lib"
+done
+# Some tools resolve the loader through /lib64.
+mkdir -p "$stage/lib64"
+[ -e "$stage/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$stage/lib64/"
+
+# Kernel modules, dependencies first.
+release=$(cat "$kdir/release")
+base=$kdir/root
+[ -d "$base/usr/lib/modules/$release" ] && base=$base/usr
+[ -f "$base/lib/modules/$release/modules.dep" ] || depmod -b "$base" "$release" 2>/dev/null
+: > "$stage/modules/order"
+for m in virtio_pci virtio_blk loop; do
+	modprobe -d "$base" -S "$release" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
+done | awk '!seen[$0]++' | while read -r ko; do
+	name=$(basename "$ko"); name=${name%.xz}; name=${name%.zst}
+	case $ko in
+	*.xz) xz -dc "$ko" > "$stage/modules/$name" ;;
+	*.zst) zstd -qdc "$ko" > "$stage/modules/$name" ;;
+	*) cp "$ko" "$stage/modules/$name" ;;
+	esac
+	echo "$name" >> "$stage/modules/order"
+done
+
+(cd "$stage" && find . -print | cpio -o -H newc --quiet) > "$out"

@@ -1,0 +1,38 @@
+#!/bin/busybox sh
+# PID 1 of the test VM: mount what the policy and the suite need, run the
+# suite (or the probe), report, power off. The host reads the serial console.
+/bin/busybox --install -s /bin
+export PATH=/usr/sbin:/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+mount -t securityfs securityfs /sys/kernel/security
+mount -t bpf bpffs /sys/fs/bpf
+mount -t tmpfs tmp /tmp
+mount -t tmpfs run /run
+mkdir -p /mnt/tmpfs /mnt/ext4
+mount -t tmpfs -o size=512m scratch /mnt/tmpfs
+while read -r m; do insmod "/modules/$m" || echo "BPFSEAL-WARN insmod $m failed"; done < /modules/order
+
+mode=test
+for arg in $(cat /proc/cmdline); do
+	case $arg in bpfseal.mode=*) mode=${arg#bpfseal.mode=} ;; esac
+done
+echo "BPFSEAL-KERNEL $(uname -r)"
+if [ "$mode" = probe ]; then
+	echo "BPFSEAL-PROBE-OK"
+	poweroff -f
+fi
+# Give the virtio disk a moment to appear.
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
+mount -t ext4 /dev/vda /mnt/ext4 || echo "BPFSEAL-WARN cannot mount ext4 scratch /dev/vda"
+chmod 1777 /mnt/tmpfs /mnt/ext4 2>/dev/null
+
+if [ "$mode" = debug ] && [ -f /bpfseal/debug.sh ]; then
+	sh /bpfseal/debug.sh	# BPFSEAL_DEBUG_SCRIPT, for developers
+else
+	/bpfseal/tests/run.sh "$mode"
+fi
+echo "BPFSEAL-DONE"
+sync
+poweroff -f

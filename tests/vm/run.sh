@@ -1,0 +1,97 @@
+#!/bin/sh
+# Usage: run.sh --cache DIR --out BUILD_DIR --results DIR [--mode test|selftest] KERNEL...
+#
+# Boots each kernel (6.1, 6.12, latest) under qemu with BPF LSM enabled, runs
+# the integration suite inside, streams its output and writes
+# DIR/vm-KERNEL.result. A guest that panics, hangs or never reports is a
+# failure. Accelerator: BPFSEAL_ACCEL=kvm|tcg, else KVM if a probe boot
+# works, else TCG.
+set -u
+cache=; out=build; results=build/results; mode=test
+while [ $# -gt 0 ]; do
+	case $1 in
+	--cache) cache=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--results) results=$2; shift 2 ;;
+	--mode) mode=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] || { echo "usage: $0 --cache DIR --out BUILD --results DIR KERNEL..." >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${cache:-$HOME/.cache/bpfseal}
+timeout_s=${BPFSEAL_VM_TIMEOUT:-600}
+mkdir -p "$results" "$out/vm"
+
+"$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
+
+qemu_cmd() { # accel kernel_dir initrd disk append
+	case $1 in
+	kvm) accel="-accel kvm -cpu host" ;;
+	*) accel="-accel tcg,thread=multi -cpu max" ;;
+	esac
+	# shellcheck disable=SC2086
+	echo qemu-system-x86_64 $accel -smp 2 -m 1G -nographic -no-reboot \
+		-kernel "$2/vmlinuz" -initrd "$3" \
+		-drive "file=$4,if=virtio,format=raw,cache=unsafe" \
+		-append "\"console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=lockdown,capability,landlock,bpf $5\""
+}
+
+boot() { # accel kernel_dir initrd disk append log seconds
+	eval "timeout --foreground -k 5 $7 $(qemu_cmd "$1" "$2" "$3" "$4" "$5")" < /dev/null > "$6" 2>&1
+}
+
+pick_accel() {
+	if [ -n "${BPFSEAL_ACCEL:-}" ]; then echo "$BPFSEAL_ACCEL"; return; fi
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		k=$cache/kernels/$1
+		"$here/build-initramfs.sh" "$out" "$k" "$out/vm/probe.cpio"
+		truncate -s 64M "$out/vm/probe.img"
+		if boot kvm "$k" "$out/vm/probe.cpio" "$out/vm/probe.img" "bpfseal.mode=probe" \
+			"$out/vm/probe.log" 60 && grep -q BPFSEAL-PROBE-OK "$out/vm/probe.log"; then
+			echo kvm; return
+		fi
+		echo "vmtest: KVM present but a probe boot failed; using TCG ($(grep -m1 -iE 'error|fail' "$out/vm/probe.log" | cut -c1-120))" >&2
+	fi
+	echo tcg
+}
+
+accel=$(pick_accel "$1")
+echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
+status=0
+for name in "$@"; do
+	kdir=$cache/kernels/$name
+	release=$(cat "$kdir/release")
+	initrd=$out/vm/initramfs-$name.cpio
+	disk=$out/vm/ext4-$name.img
+	log=$out/vm/console-$name.log
+	result=$results/vm-$name.result
+	"$here/build-initramfs.sh" "$out" "$kdir" "$initrd" || { echo "vmtest: $name: cannot build initramfs" >&2; status=1; continue; }
+	rm -f "$disk"; truncate -s 256M "$disk"; mkfs.ext4 -q -F "$disk"
+	echo "vmtest: booting $name ($release)"
+	start=$(date +%s)
+	: > "$log"
+	boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=$mode" "$log" "$timeout_s" &
+	qpid=$!
+	# Stream the suite's lines while the guest runs.
+	tail -n +1 -f "$log" --pid=$qpid 2>/dev/null | grep --line-buffered -E '^(PASS|FAIL|BPFSEAL-|  \[)' &
+	wait $qpid; rc=$?
+	sleep 0.3
+	secs=$(( $(date +%s) - start ))
+	passed=$(grep -c '^PASS ' "$log"); failed=$(grep -c '^FAIL ' "$log")
+	guest=$(tr -d '\r' < "$log" | sed -n 's/.*BPFSEAL-KERNEL \([^ ]*\).*/\1/p' | head -n 1)
+	if grep -q '^BPFSEAL-DONE' "$log"; then
+		state=ok
+	else
+		state=died
+		[ "$rc" = 124 ] && state="hung (no report after ${timeout_s}s)"
+		echo "vmtest: $name: guest did not finish (exit $rc, $state); last console lines:" >&2
+		tail -n 60 "$log" | sed 's/^/    | /' >&2
+		status=1
+	fi
+	[ "$failed" -eq 0 ] || status=1
+	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
+		"$name" "${guest:-$release}" "$passed" "$failed" "$state" "$secs" > "$result"
+	echo "vmtest: $name (${guest:-?}): $passed passed, $failed failed, guest $state, ${secs}s"
+done
+exit $status
