@@ -46,7 +46,9 @@ LIB_OBJS  := $(patsubst user/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
 SEALCTL_SRCS := $(filter-out $(LIB_SRCS),$(wildcard user/*.c))
 SEALCTL_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(SEALCTL_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
-VM_TESTS  := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(wildcard tests/integration/*.c))
+# tests/integration/*_test.c are programs; the other .c files are their helpers.
+VM_TESTS  := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(wildcard tests/integration/*_test.c))
+VM_TEST_HELPERS := $(filter-out %_test.c,$(wildcard tests/integration/*.c))
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit vmtest vmtest-selftest vmlinux install clean
@@ -95,9 +97,9 @@ $(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $< $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
 
-$(OUT)/tests/integration/%: tests/integration/%.c tests/integration/itest.h $(OUT)/libbpfseal.a | $(OUT)/tests/integration
+$(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/integration -o $@ $< $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -o $@ $< $(VM_TEST_HELPERS) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results

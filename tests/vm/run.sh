@@ -48,7 +48,7 @@ pick_accel() {
 		"$here/build-initramfs.sh" "$out" "$k" "$out/vm/probe.cpio"
 		truncate -s 64M "$out/vm/probe.img"
 		if boot kvm "$k" "$out/vm/probe.cpio" "$out/vm/probe.img" "bpfseal.mode=probe" \
-			"$out/vm/probe.log" 60 && grep -q BPFSEAL-PROBE-OK "$out/vm/probe.log"; then
+			"$out/vm/probe.log" 20 && grep -q BPFSEAL-PROBE-OK "$out/vm/probe.log"; then
 			echo kvm; return
 		fi
 		echo "vmtest: KVM present but a probe boot failed; using TCG ($(grep -m1 -iE 'error|fail' "$out/vm/probe.log" | cut -c1-120))" >&2

@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The seal table, executed: every seal set x every operation in ops.c, on
+ * bpfseal files on tmpfs and ext4 and on a native memfd in the same VM.
+ * Each subject must match the memfd model (DESIGN §1); the memfd and bpfseal
+ * models differ only where ops.c documents why. After every refusal the file
+ * must be unchanged: size, mode and every byte.
+ */
+#include <sys/mman.h>
+
+#include "bpfseal_abi.h"
+#include "itest.h"
+#include "ops.h"
+
+#define SEAL BPFSEAL_SEAL_SEAL
+#define SHRINK BPFSEAL_SEAL_SHRINK
+#define GROW BPFSEAL_SEAL_GROW
+#define WRITE BPFSEAL_SEAL_WRITE
+#define FWRITE BPFSEAL_SEAL_FUTURE_WRITE
+#define EXEC BPFSEAL_SEAL_EXEC
+
+static const struct seal_set {
+	const char *name;
+	unsigned int seals;
+	mode_t mode;
+} sets[] = {
+	{ "none", 0, 0644 },	/* first: tells which operations the fs supports */
+	{ "seal", SEAL, 0644 },
+	{ "shrink", SHRINK, 0644 },
+	{ "grow", GROW, 0644 },
+	{ "write", WRITE, 0644 },
+	{ "future-write", FWRITE, 0644 },
+	{ "exec", EXEC, 0644 },
+	{ "exec+x", EXEC, 0755 },	/* x bits: implies shrink,grow,write,future-write */
+	{ "shrink,grow", SHRINK | GROW, 0644 },
+	{ "grow,future-write", GROW | FWRITE, 0644 },
+};
+#define N_SETS (sizeof(sets) / sizeof(sets[0]))
+
+static unsigned int effective(unsigned int seals, mode_t mode)
+{
+	if ((seals & EXEC) && (mode & 0111))
+		seals |= SHRINK | GROW | WRITE | FWRITE;
+	return seals;
+}
+
+/* memfd's answer (mm/memfd.c, mm/shmem.c) for an operation with these effects. */
+static int expected(unsigned int seals, unsigned int fx)
+{
+	if ((fx & FX_ADD_SEALS) && (seals & SEAL))
+		return EPERM;
+	if ((fx & FX_WRITE) && (seals & (WRITE | FWRITE)))
+		return (fx & FX_MPROTECT) ? EACCES : EPERM;
+	if ((fx & FX_GROW) && (seals & GROW))
+		return EPERM;
+	if ((fx & FX_SHRINK) && (seals & SHRINK))
+		return EPERM;
+	if ((fx & FX_EXEC) && (seals & EXEC))
+		return EPERM;
+	return 0;
+}
+
+static bool unsupported_errno(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOTTY || err == EXDEV || err == ENOSYS;
+}
+
+struct kind {
+	const char *fs;
+	const char *dir;
+	bool memfd;
+};
+
+static int make_subject(const struct kind *k, const struct seal_set *set, struct subject *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->fs = k->fs;
+	s->dir = k->dir;
+	s->memfd = k->memfd;
+	if (k->memfd) {
+		s->fd = memfd_create("conformance", MFD_ALLOW_SEALING | MFD_CLOEXEC);
+		snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+	} else {
+		snprintf(s->path, sizeof(s->path), "%s/conformance.XXXXXX", k->dir);
+		s->fd = mkostemp(s->path, O_CLOEXEC);
+	}
+	if (s->fd < 0 || itest_fill(s->fd) || fchmod(s->fd, set->mode))
+		return errno;
+	return set->seals ? subject_add_seals(s, set->seals, k->memfd) : 0;
+}
+
+static void drop_subject(struct subject *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	if (!s->memfd)
+		unlink(s->path);
+}
+
+static void run_kind(const struct kind *k)
+{
+	bool unsupported[256] = { false };
+	char name[256];
+
+	for (size_t si = 0; si < N_SETS; si++) {
+		const struct seal_set *set = &sets[si];
+		unsigned int seals = effective(set->seals, set->mode);
+
+		for (size_t oi = 0; oi < n_ops; oi++) {
+			const struct op *op = &ops[oi];
+			unsigned int fx = k->memfd && op->memfd_differs ? op->memfd_effects : op->effects;
+			struct itest_snapshot *before, *after;
+			struct subject s;
+			int want = expected(seals, fx), got, err;
+			const char *changed;
+
+			if (unsupported[oi])
+				continue;
+			snprintf(name, sizeof(name), "conformance/%s/%s/%s", k->fs, set->name, op->name);
+			err = make_subject(k, set, &s);
+			if (err) {
+				if (k->memfd && err == EINVAL && (set->seals & EXEC)) {
+					/* F_SEAL_EXEC is 6.3+: nothing to compare against. */
+					drop_subject(&s);
+					break;
+				}
+				itest_report(false, name, "setup: cannot make and seal the file: %s", itest_errname(err));
+				drop_subject(&s);
+				continue;
+			}
+			before = malloc(sizeof(*before));
+			after = malloc(sizeof(*after));
+			itest_snapshot(s.fd, before);
+			got = op->run(&s);
+			itest_snapshot(s.fd, after);
+			if (si == 0 && got && unsupported_errno(got)) {
+				printf("SKIP %s %s/%s: not supported here (%s)\n", itest_kernel(), k->fs,
+				       op->name, itest_errname(got));
+				unsupported[oi] = true;
+			} else if (got != want && !(k->memfd && want && got == op->memfd_alternative)) {
+				itest_report(false, name, "got %s, want %s", itest_errname(got), itest_errname(want));
+			} else if (got && (changed = itest_snapshot_diff(before, after))) {
+				itest_report(false, name, "refused with %s but the %s", itest_errname(got), changed);
+			} else {
+				itest_report(true, name, " ");
+			}
+			free(before);
+			free(after);
+			drop_subject(&s);
+		}
+	}
+}
+
+int main(void)
+{
+	static const struct kind kinds[] = {
+		{ "tmpfs", "/mnt/tmpfs", false },
+		{ "ext4", "/mnt/ext4", false },
+		{ "memfd", "/mnt/tmpfs", true },
+	};
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ops_init();
+	for (size_t i = 0; i < n_ops; i++)
+		if (ops[i].memfd_differs)
+			printf("  [%s] documented difference, %s: %s\n", itest_kernel(), ops[i].name, ops[i].why);
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		run_kind(&kinds[i]);
+	return itest_failures ? 1 : 0;
+}

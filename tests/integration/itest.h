@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The C side of the integration suite: one line per case, with the kernel,
+ *   PASS <kernel> <case>
+ *   FAIL <kernel> <case>: <what happened>
+ * and helpers to make, seal and snapshot test files.
+ */
+#ifndef BPFSEAL_ITEST_H
+#define BPFSEAL_ITEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+static int itest_failures;
+
+static inline const char *itest_kernel(void)
+{
+	static struct utsname u;
+
+	if (!u.release[0])
+		uname(&u);
+	return u.release;
+}
+
+static inline void __attribute__((format(printf, 3, 4)))
+itest_report(bool ok, const char *name, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %s %s", ok ? "PASS" : "FAIL", itest_kernel(), name);
+	if (!ok) {
+		itest_failures++;
+		printf(": ");
+		va_start(ap, fmt);
+		vprintf(fmt, ap);
+		va_end(ap);
+	}
+	printf("\n");
+	fflush(stdout);
+}
+
+/* "ok" or the errno's name: how results read in a failure line. */
+static inline const char *itest_errname(int err)
+{
+	const char *n;
+
+	if (!err)
+		return "ok";
+	if (err == 10000)	/* ITEST_SHORT_WRITE */
+		return "short write";
+	n = strerrorname_np(err);
+	return n ? n : "?";
+}
+
+/* Expect an errno (0 = success). */
+static inline void itest_expect(const char *name, int got, int want)
+{
+	itest_report(got == want, name, "got %s, want %s", itest_errname(got), itest_errname(want));
+}
+
+/* Everything a refused operation must leave alone. */
+#define ITEST_FILE_SIZE 16384
+struct itest_snapshot {
+	off_t size;
+	mode_t mode;
+	unsigned char data[ITEST_FILE_SIZE * 2];
+	ssize_t len;
+};
+
+static inline void itest_snapshot(int fd, struct itest_snapshot *s)
+{
+	struct stat st;
+
+	fstat(fd, &st);
+	s->size = st.st_size;
+	s->mode = st.st_mode & 07777;
+	s->len = pread(fd, s->data, sizeof(s->data), 0);
+}
+
+/* NULL if equal, else what changed. */
+static inline const char *itest_snapshot_diff(const struct itest_snapshot *a, const struct itest_snapshot *b)
+{
+	if (a->size != b->size)
+		return "size changed";
+	if (a->mode != b->mode)
+		return "mode changed";
+	if (a->len != b->len || memcmp(a->data, b->data, a->len > 0 ? (size_t)a->len : 0))
+		return "content changed";
+	return NULL;
+}
+
+/* Fill fd with ITEST_FILE_SIZE bytes of a known pattern. */
+static inline int itest_fill(int fd)
+{
+	unsigned char buf[ITEST_FILE_SIZE];
+
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (unsigned char)('a' + i % 26);
+	return pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 : -1;
+}
+
+#endif

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Every way to change a file that the seals must cover, each as one function
+ * returning 0 or the errno the caller saw. Shared by the conformance table
+ * and the bypass tests.
+ */
+#ifndef BPFSEAL_OPS_H
+#define BPFSEAL_OPS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct subject {
+	const char *fs;		/* "tmpfs", "ext4", "memfd" */
+	const char *dir;	/* where helper files may be made */
+	char path[4096];	/* a path to the subject (memfd: /proc/self/fd/N) */
+	int fd;			/* O_RDWR, opened before sealing */
+	bool memfd;		/* sealed natively (F_ADD_SEALS), not by bpfseal */
+};
+
+/* What an operation does to the file, for the expected-outcome model. */
+enum {
+	FX_WRITE = 1 << 0,	/* changes content */
+	FX_GROW = 1 << 1,	/* may reach past EOF */
+	FX_SHRINK = 1 << 2,	/* may cut the file */
+	FX_EXEC = 1 << 3,	/* changes an x bit */
+	FX_MPROTECT = 1 << 4,	/* refused with EACCES, not EPERM */
+	FX_ADD_SEALS = 1 << 5,	/* adds seals */
+};
+
+struct op {
+	const char *name;
+	unsigned int effects;
+	int (*run)(struct subject *s);
+	/* memfd behaves differently here, for the documented reason. */
+	bool memfd_differs;
+	unsigned int memfd_effects;
+	/* memfd may also answer this instead of refusing (0: no alternative). */
+	int memfd_alternative;
+	const char *why;
+};
+
+/* "Errno" of a write that wrote only part of its buffer. */
+#define ITEST_SHORT_WRITE 10000
+
+extern const struct op ops[];
+extern const size_t n_ops;
+
+int ops_init(void);
+/* Adds seals the way the subject supports: bpfseal or native memfd. */
+int subject_add_seals(struct subject *s, unsigned int seals, bool memfd);
+
+#endif
