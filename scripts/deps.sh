@@ -25,11 +25,11 @@ fi
 
 # Build: clang 19 for BPF CO-RE, llvm-strip; libbpf + bpftool for skeletons.
 # Tests: cmocka (host unit tests), qemu + busybox + cpio (VM initramfs),
-# e2fsprogs (ext4 scratch image), xz/zstd (kernel modules), kmod,
+# e2fsprogs + xfsprogs (ext4 and reflink-capable xfs scratch images), xz/zstd (kernel modules), kmod,
 # liburing + libaio (the integration suite drives io_uring and AIO writes).
 # Bench: gnuplot.
 base_pkgs="make gcc pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcmocka-dev
-busybox-static cpio e2fsprogs xz-utils zstd kmod liburing-dev libaio-dev gnuplot-nox ca-certificates"
+busybox-static cpio e2fsprogs xfsprogs xz-utils zstd kmod liburing-dev libaio-dev gnuplot-nox ca-certificates"
 bpo_pkgs="libbpf-dev bpftool qemu-system-x86"
 
 missing=

@@ -4,7 +4,7 @@
 # One initramfs per kernel: busybox, /init, the built sealctl and libbpfseal,
 # the integration suite (tests/integration: binaries from BUILD_DIR, scripts
 # from the tree), the shared libraries they need, and the kernel's own
-# virtio-blk and loop modules (uncompressed: busybox insmod reads plain .ko).
+# virtio-blk, loop and xfs modules (uncompressed: busybox insmod reads plain .ko).
 set -eu
 build=$1; kdir=$2; out=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -47,7 +47,7 @@ base=$kdir/root
 [ -d "$base/usr/lib/modules/$release" ] && base=$base/usr
 [ -f "$base/lib/modules/$release/modules.dep" ] || depmod -b "$base" "$release" 2>/dev/null
 : > "$stage/modules/order"
-for m in virtio_pci virtio_blk loop; do
+for m in virtio_pci virtio_blk loop xfs; do
 	modprobe -d "$base" -S "$release" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	name=$(basename "$ko"); name=${name%.xz}; name=${name%.zst}

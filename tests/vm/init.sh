@@ -10,7 +10,7 @@ mount -t securityfs securityfs /sys/kernel/security
 mount -t bpf bpffs /sys/fs/bpf
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
-mkdir -p /mnt/tmpfs /mnt/ext4
+mkdir -p /mnt/tmpfs /mnt/ext4 /mnt/xfs
 mount -t tmpfs -o size=512m scratch /mnt/tmpfs
 while read -r m; do insmod "/modules/$m" || echo "BPFSEAL-WARN insmod $m failed"; done < /modules/order
 
@@ -26,7 +26,8 @@ fi
 # Give the virtio disk a moment to appear.
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
 mount -t ext4 /dev/vda /mnt/ext4 || echo "BPFSEAL-WARN cannot mount ext4 scratch /dev/vda"
-chmod 1777 /mnt/tmpfs /mnt/ext4 2>/dev/null
+mount -t xfs /dev/vdb /mnt/xfs || echo "BPFSEAL-WARN cannot mount xfs scratch /dev/vdb"
+chmod 1777 /mnt/tmpfs /mnt/ext4 /mnt/xfs 2>/dev/null
 
 if [ "$mode" = debug ] && [ -f /bpfseal/debug.sh ]; then
 	sh /bpfseal/debug.sh	# BPFSEAL_DEBUG_SCRIPT, for developers

@@ -25,7 +25,7 @@ mkdir -p "$results" "$out/vm"
 
 "$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
 
-qemu_cmd() { # accel kernel_dir initrd disk append
+qemu_cmd() { # accel kernel_dir initrd disk append   (disk.xfs beside disk)
 	case $1 in
 	kvm) accel="-accel kvm -cpu host" ;;
 	*) accel="-accel tcg,thread=multi -cpu max" ;;
@@ -34,6 +34,7 @@ qemu_cmd() { # accel kernel_dir initrd disk append
 	echo qemu-system-x86_64 $accel -smp 2 -m 1G -nographic -no-reboot \
 		-kernel "$2/vmlinuz" -initrd "$3" \
 		-drive "file=$4,if=virtio,format=raw,cache=unsafe" \
+		-drive "file=$4.xfs,if=virtio,format=raw,cache=unsafe" \
 		-append "\"console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=lockdown,capability,landlock,bpf $5\""
 }
 
@@ -46,7 +47,7 @@ pick_accel() {
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		k=$cache/kernels/$1
 		"$here/build-initramfs.sh" "$out" "$k" "$out/vm/probe.cpio"
-		truncate -s 64M "$out/vm/probe.img"
+		truncate -s 64M "$out/vm/probe.img" "$out/vm/probe.img.xfs"
 		if boot kvm "$k" "$out/vm/probe.cpio" "$out/vm/probe.img" "bpfseal.mode=probe" \
 			"$out/vm/probe.log" 20 && grep -q BPFSEAL-PROBE-OK "$out/vm/probe.log"; then
 			echo kvm; return
@@ -67,7 +68,9 @@ for name in "$@"; do
 	log=$out/vm/console-$name.log
 	result=$results/vm-$name.result
 	"$here/build-initramfs.sh" "$out" "$kdir" "$initrd" || { echo "vmtest: $name: cannot build initramfs" >&2; status=1; continue; }
-	rm -f "$disk"; truncate -s 256M "$disk"; mkfs.ext4 -q -F "$disk"
+	rm -f "$disk" "$disk.xfs"; truncate -s 256M "$disk"; truncate -s 512M "$disk.xfs"
+	mkfs.ext4 -q -F "$disk"
+	mkfs.xfs -q -f -m reflink=1 "$disk.xfs"
 	echo "vmtest: booting $name ($release)"
 	start=$(date +%s)
 	: > "$log"
