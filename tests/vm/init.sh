@@ -19,10 +19,11 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in bpfseal.mode=*) mode=${arg#bpfseal.mode=} ;; esac
 done
 echo "BPFSEAL-KERNEL $(uname -r)"
-if [ "$mode" = probe ]; then
-	echo "BPFSEAL-PROBE-OK"
-	poweroff -f
-fi
+case $mode in
+probe) echo "BPFSEAL-PROBE-OK"; poweroff -f ;;
+panic) echo c > /proc/sysrq-trigger ;;	# harness self-test: a dying guest
+hang) while :; do sleep 3600; done ;;	# harness self-test: a silent guest
+esac
 # Give the virtio disk a moment to appear.
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
 mount -t ext4 /dev/vda /mnt/ext4 || echo "BPFSEAL-WARN cannot mount ext4 scratch /dev/vda"

@@ -44,6 +44,12 @@ boot() { # accel kernel_dir initrd disk append log seconds
 
 pick_accel() {
 	if [ -n "${BPFSEAL_ACCEL:-}" ]; then echo "$BPFSEAL_ACCEL"; return; fi
+	# One probe per build tree: KVM on this host does not fix itself mid-run.
+	if [ -s "$out/vm/accel" ]; then cat "$out/vm/accel"; return; fi
+	probe_accel "$1" | tee "$out/vm/accel"
+}
+
+probe_accel() {
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
 		k=$cache/kernels/$1
 		"$here/build-initramfs.sh" "$out" "$k" "$out/vm/probe.cpio"
