@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -64,12 +66,29 @@ static int policy_seals(int fd)
 	return (int)(value.seals & BPFSEAL_SEAL_ALL);
 }
 
+/*
+ * Is fd a memfd? Only memfds carry meaningful native seals: every other
+ * tmpfs file reports F_SEAL_SEAL, which there only means "the kernel will
+ * not seal this", not a seal anybody added.
+ */
+static bool is_memfd(int fd)
+{
+	char link[64], target[16];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target));
+	return n >= 7 && !memcmp(target, "/memfd:", 7);
+}
+
 /* Native memfd seals, or 0 where the kernel has none for this file. */
 static int native_seals(int fd)
 {
 	int s = fcntl(fd, F_GET_SEALS);
 
-	if (s < 0 && errno == EINVAL)
+	if (s < 0 && (errno == EINVAL || errno == EBADF) && fcntl(fd, F_GETFD) >= 0)
+		return 0;	/* not shmem, or an O_PATH fd */
+	if (s >= 0 && !is_memfd(fd))
 		return 0;
 	return s;
 }
@@ -115,9 +134,13 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 	struct stat st;
 	int native, now;
 
-	/* A memfd that allows sealing: the kernel's own seals are the real thing. */
+	/*
+	 * A memfd: the kernel's own seals are the real thing, with memfd's
+	 * answers (EPERM once F_SEAL_SEAL is set, also on memfds made without
+	 * MFD_ALLOW_SEALING; fcntl(BPFSEAL_F_ADD_SEALS) seals those).
+	 */
 	native = fcntl(fd, F_GET_SEALS);
-	if (native >= 0 && !(native & BPFSEAL_SEAL_SEAL))
+	if (native >= 0 && is_memfd(fd))
 		return fcntl(fd, F_ADD_SEALS, seals);
 
 	if (fcntl(fd, BPFSEAL_F_ADD_SEALS, seals) == 0)

@@ -66,6 +66,13 @@ static inline void itest_expect(const char *name, int got, int want)
 	itest_report(got == want, name, "got %s, want %s", itest_errname(got), itest_errname(want));
 }
 
+/* Expect a seal mask (F_SEAL_* bits; -1 for an error). */
+static inline void itest_expect_seals(const char *name, int got, int want)
+{
+	itest_report(got == want, name, "seals %#x, want %#x%s%s", got, want,
+		     got < 0 ? ": " : "", got < 0 ? strerror(errno) : "");
+}
+
 /* Everything a refused operation must leave alone. */
 #define ITEST_FILE_SIZE 16384
 struct itest_snapshot {
