@@ -59,4 +59,5 @@ done | awk '!seen[$0]++' | while read -r ko; do
 	echo "$name" >> "$stage/modules/order"
 done
 
+chmod 0755 "$stage"	# mktemp made it 0700: the guest's / must be searchable by every user
 (cd "$stage" && find . -print | cpio -o -H newc --quiet) > "$out"
