@@ -89,6 +89,8 @@ struct policy_state {
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
 	/* mmaps in flight that did not fit in mmaps_in_flight */
 	__s64 mmaps_untracked;
+	/* shared maybe-writable mmaps started; its atomic update is also a fence */
+	__u64 mmaps_started;
 };
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -68,12 +68,18 @@ int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned l
 	 * cannot prove the absence of such a mapping and refuses WRITE with EBUSY
 	 * (see mmaps_untracked).
 	 */
-	if (bpf_map_update_elem(&mmaps_in_flight, &thread, &inode, BPF_ANY)) {
-		struct policy_state *st = get_policy_state();
+	struct policy_state *st = get_policy_state();
 
-		if (st)
-			__sync_fetch_and_add(&st->mmaps_untracked, 1);
-	}
+	if (!st)
+		return 0;
+	if (bpf_map_update_elem(&mmaps_in_flight, &thread, &inode, BPF_ANY))
+		__sync_fetch_and_add(&st->mmaps_untracked, 1);
+	/*
+	 * Full fence (lock-prefixed): our entry must be visible before the
+	 * mmap_file hook reads the seals, as add_seals bumps write_pending
+	 * before it reads this table. A spin_unlock alone is only a release.
+	 */
+	__sync_fetch_and_add(&st->mmaps_started, 1);
 	return 0;
 }
 
@@ -83,14 +89,18 @@ int BPF_PROG(track_mmap_end, struct file *file, unsigned long addr, unsigned lon
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 
+	struct policy_state *st;
+
 	if (!shared_maybe_writable(file, flags))
 		return 0;
-	if (bpf_map_delete_elem(&mmaps_in_flight, &thread)) {
-		struct policy_state *st = get_policy_state();
-
-		if (st)
-			__sync_fetch_and_sub(&st->mmaps_untracked, 1);
+	if (bpf_map_lookup_elem(&mmaps_in_flight, &thread)) {
+		/* A failed delete leaves a stale entry: EBUSY later, never a miss. */
+		bpf_map_delete_elem(&mmaps_in_flight, &thread);
+		return 0;
 	}
+	st = get_policy_state();
+	if (st)
+		__sync_fetch_and_sub(&st->mmaps_untracked, 1);
 	return 0;
 }
 
