@@ -26,6 +26,8 @@
 #define S_IFMT		00170000
 #define S_IFREG		0100000
 #define S_IXUGO		00111
+#define TMPFS_MAGIC	0x01021994
+#define HUGETLBFS_MAGIC	0x958458f6
 #define PROT_WRITE	0x2
 #define MAP_TYPE	0x0f
 #define MAP_PRIVATE	0x02
@@ -63,7 +65,22 @@ struct write_facts {
 	__s64 pos;	/* WRITE_RW: start; WRITE_FALLOCATE: offset */
 	__s64 len;	/* WRITE_RW: count; WRITE_FALLOCATE: len */
 	__s32 mode;	/* WRITE_FALLOCATE */
+	/*
+	 * The system call the facts were taken in. The kernel may skip a
+	 * tracing program when it would recurse on a CPU; if the fexit that
+	 * clears the facts is skipped, later checks in other system calls
+	 * must not take them.
+	 */
+	__s64 syscall;
 };
+
+/* The system call the current task is in (orig_ax), or -1. */
+static __always_inline __s64 current_syscall(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+
+	return regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
+}
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -91,6 +108,8 @@ struct policy_state {
 	__s64 mmaps_untracked;
 	/* shared maybe-writable mmaps started; its atomic update is also a fence */
 	__u64 mmaps_started;
+	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
+	__u32 content_seals_exist;
 };
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -126,12 +145,20 @@ extern policy_state_map_t policy_state SEC(".maps");
 static __always_inline __u32 inode_seals(struct inode *inode)
 {
 	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, 0);
-	__u32 s;
+	__u32 s, pending;
 
 	if (!v)
 		return 0;
-	s = v->seals;
-	if (v->write_pending)
+	/*
+	 * write_pending first: add_seals commits WRITE into seals and only
+	 * then drops write_pending, so a reader that loads them in this order
+	 * sees one or the other. (The other order can load seals just before
+	 * the commit and write_pending just after the drop, and see neither.)
+	 * x86 keeps loads in order; volatile keeps clang from swapping them.
+	 */
+	pending = *(volatile __u32 *)&v->write_pending;
+	s = *(volatile __u32 *)&v->seals;
+	if (pending)
 		s |= BPFSEAL_SEAL_WRITE;
 	return s;
 }
