@@ -54,7 +54,8 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 
 	/* Take the facts stashed for this very call, once. */
 	stash = bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, 0);
-	if (stash && stash->file == file && stash->kind != WRITE_UNKNOWN) {
+	if (stash && stash->file == file && stash->kind != WRITE_UNKNOWN &&
+	    stash->syscall == current_syscall()) {
 		facts = *stash;
 		stash->kind = WRITE_UNKNOWN;
 	}

@@ -7,7 +7,9 @@
  *   rw_verify_area(WRITE, file, ppos, count)  - every read/write path
  *   vfs_fallocate(file, mode, offset, len)    - every fallocate path
  * The fexit half clears the stash, so a later check (e.g. a reflink) can
- * never be judged on a stale one. No stash means "unknown": the policy denies.
+ * never be judged on a stale one; should the kernel skip that fexit, the
+ * system-call tag still keeps other calls from taking them. No stash means
+ * "unknown": the policy denies.
  */
 #include "bpfseal.bpf.h"
 
@@ -73,6 +75,7 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 	f->len = (__s64)count;
 	f->mode = 0;
 	f->append = write_appends(file, ppos);
+	f->syscall = current_syscall();
 	return 0;
 }
 
@@ -110,6 +113,7 @@ int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, 
 	f->len = len;
 	f->mode = mode;
 	f->append = 0;
+	f->syscall = current_syscall();
 	return 0;
 }
 
