@@ -86,6 +86,8 @@ static __always_inline void note_needed_facts(__u32 seals)
 		__sync_fetch_and_or(&st->need_rw_facts, 1);
 	if ((seals & (SEALS_ON_SIZE | SEALS_BLOCKING_WRITES)) && !st->need_fallocate_facts)
 		__sync_fetch_and_or(&st->need_fallocate_facts, 1);
+	if ((seals & (SEALS_ON_SIZE | SEALS_BLOCKING_WRITES)) && !st->content_seals_exist)
+		__sync_fetch_and_or(&st->content_seals_exist, 1);
 }
 
 static __always_inline void list_inode(struct inode *inode, __u32 seals)

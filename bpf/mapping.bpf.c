@@ -19,15 +19,37 @@ static __always_inline bool shared_maybe_writable(struct file *file, unsigned lo
 	       (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);
 }
 
+/*
+ * On shmem, userfaultfd's UFFDIO_COPY fills holes of any shared mapping
+ * that may become writable (VM_MAYWRITE), PROT_WRITE or not. memfd clears
+ * VM_MAYWRITE for sealed files; an LSM cannot, so such mappings of sealed
+ * tmpfs/hugetlbfs files are refused: map them through a read-only fd.
+ */
+static __always_inline bool shmem_like(struct inode *inode)
+{
+	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+
+	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
+}
+
 SEC("lsm/mmap_file")
 int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
 {
+	struct inode *inode;
+	__u32 seals;
+
 	if (ret)
 		return ret;
-	if (!file || (flags & MAP_TYPE) == MAP_PRIVATE || !(prot & PROT_WRITE))
+	if (!file || (flags & MAP_TYPE) == MAP_PRIVATE)
 		return 0;
-	if (inode_seals(file->f_inode) & SEALS_BLOCKING_WRITES)
+	if (!(prot & PROT_WRITE) && !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+		return 0;
+	inode = file->f_inode;
+	seals = inode_seals(inode);
+	if (!(seals & SEALS_BLOCKING_WRITES))
+		return 0;
+	if ((prot & PROT_WRITE) || shmem_like(inode))
 		return -EPERM;
 	return 0;
 }

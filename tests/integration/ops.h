@@ -26,6 +26,7 @@ enum {
 	FX_EXEC = 1 << 3,	/* changes an x bit */
 	FX_MPROTECT = 1 << 4,	/* refused with EACCES, not EPERM */
 	FX_ADD_SEALS = 1 << 5,	/* adds seals */
+	FX_SHARED_MAP = 1 << 6,	/* a shared mapping through a writable fd (shmem: userfaultfd can fill it) */
 };
 
 struct op {
