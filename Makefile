@@ -144,3 +144,21 @@ $(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration:
 
 clean:
 	rm -rf $(OUT)
+
+# --- benchmark (not part of `make test`): guest instructions per operation
+# under qemu icount, with and without the policy, against native memfd seals.
+#   make bench KERNELS="6.12"   writes bench/results/KERNEL.md and KERNEL-scaling.png
+#   (about 13 minutes for the three kernels on 2 cores)
+.PHONY: bench
+$(OUT)/tests/bench/bench: tests/bench/bench.c $(OUT)/libbpfseal.a | $(OUT)/tests/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
+
+$(OUT)/tests/bench:
+	$(Q)mkdir -p $@
+
+# BENCH_SCALE: sealed-inode counts for the scaling part (default in tests/vm/bench.sh).
+BENCH_SCALE ?=
+bench: all $(OUT)/tests/bench/bench
+	$(Q)tests/vm/bench.sh --cache "$(CACHE)" --out $(OUT) --results bench/results \
+		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(KERNELS)

@@ -123,8 +123,9 @@ int cmd_status(int argc, char **argv)
 		for (size_t i = 0; i < policy_program_count; i++) {
 			const struct policy_program *p = &policy_programs[i];
 
-			printf("%s{\"program\":\"%s\",\"hook\":\"%s\",\"state\":\"%s\",\"role\":", i ? "," : "",
-			       p->name, p->hook, program_state(&f, p->name, loaded));
+			printf("%s{\"program\":\"%s\",\"hook\":\"%s\",\"state\":\"%s\",\"missed_runs\":%ld,\"role\":",
+			       i ? "," : "", p->name, p->hook, program_state(&f, p->name, loaded),
+			       loaded ? policy_program_misses(p->name) : -1);
 			json_string(stdout, p->role);
 			printf("}");
 		}
@@ -139,7 +140,12 @@ int cmd_status(int argc, char **argv)
 		for (size_t i = 0; i < policy_program_count; i++) {
 			const struct policy_program *p = &policy_programs[i];
 
-			printf("  %-8s  %-30s  %s\n", program_state(&f, p->name, loaded), p->hook, p->role);
+			long missed = loaded ? policy_program_misses(p->name) : 0;
+
+			printf("  %-8s  %-30s  %s", program_state(&f, p->name, loaded), p->hook, p->role);
+			if (missed > 0)
+				printf(" (%ld runs skipped by the kernel)", missed);
+			printf("\n");
 		}
 	}
 	return loaded ? EXIT_OK : EXIT_NOT_LOADED;

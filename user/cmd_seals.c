@@ -59,7 +59,7 @@ static const char *errno_name(int err)
 /* Why adding `seals` to fd failed, in words a user can act on. */
 static void explain_add_failure(const char *path, int fd, unsigned int seals, int err)
 {
-	char names[128], have[128];
+	char names[128];
 	int now = bpfseal_get_seals(fd);
 	const char *why;
 	unsigned int failing = seals;
@@ -82,9 +82,39 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 		why = strerror(err);
 	}
 	seal_names_format(failing, names, sizeof(names));
-	(void)have;
 	sealctl_error("%s: cannot add seal%s '%s': %s (%s)", path, strchr(names, ',') ? "s" : "",
 		      names, why, errno_name(err));
+}
+
+int seal_path(const char *path, unsigned int seals)
+{
+	int fd, status = EXIT_OK;
+
+	if (check_regular(path, "add seals"))
+		return EXIT_REFUSED;
+	/* Sealing needs the file open for writing, as F_ADD_SEALS does. */
+	fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0) {
+		if (errno == EROFS)
+			sealctl_error("%s: cannot add seals: file is on a read-only mount (EROFS)", path);
+		else
+			sealctl_error("%s: cannot add seals: cannot open for writing: %s (%s)", path,
+				      strerror(errno), errno_name(errno));
+		return EXIT_REFUSED;
+	}
+	if (bpfseal_add_seals(fd, seals)) {
+		int err = errno;
+
+		explain_add_failure(path, fd, seals, err);
+		status = err == ENOSYS ? EXIT_NOT_LOADED : EXIT_REFUSED;
+	}
+	close(fd);
+	return status;
+}
+
+bool policy_reachable(void)
+{
+	return policy_loaded() || access(BPFSEAL_PUBLIC_SEALS, F_OK) == 0;
 }
 
 int cmd_add(int argc, char **argv)
@@ -127,36 +157,15 @@ int cmd_add(int argc, char **argv)
 		sealctl_error("add: no FILE given");
 		return EXIT_USAGE;
 	}
-	if (!policy_loaded() && access(BPFSEAL_PUBLIC_SEALS, F_OK)) {
+	if (!policy_reachable()) {
 		sealctl_error("add: the bpfseal policy is not loaded (run `sealctl load`)");
 		return EXIT_NOT_LOADED;
 	}
 	for (int i = optind; i < argc; i++) {
-		const char *path = argv[i];
-		int fd;
+		int r = seal_path(argv[i], seals);
 
-		if (check_regular(path, "add seals")) {
-			status = EXIT_REFUSED;
-			continue;
-		}
-		/* Sealing needs the file open for writing, as F_ADD_SEALS does. */
-		fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-		if (fd < 0) {
-			if (errno == EROFS)
-				sealctl_error("%s: cannot add seals: file is on a read-only mount (EROFS)", path);
-			else
-				sealctl_error("%s: cannot add seals: cannot open for writing: %s (%s)", path,
-					      strerror(errno), errno_name(errno));
-			status = EXIT_REFUSED;
-			continue;
-		}
-		if (bpfseal_add_seals(fd, seals)) {
-			int err = errno;
-
-			explain_add_failure(path, fd, seals, err);
-			status = err == ENOSYS ? EXIT_NOT_LOADED : EXIT_REFUSED;
-		}
-		close(fd);
+		if (r > status)
+			status = r;
 	}
 	return status;
 }

@@ -39,6 +39,8 @@ const struct policy_program policy_programs[] = {
 	{ "track_mmap_start", "fentry/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true },
 	{ "track_mmap_end", "fexit/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true },
 	{ "add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true },
+	{ "check_ioctl", "lsm/file_ioctl", "extent-swapping and trimming ioctls", true },
+	{ "check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true },
 	{ "unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false },
 };
 const size_t policy_program_count = sizeof(policy_programs) / sizeof(policy_programs[0]);
@@ -103,6 +105,7 @@ int policy_probe(struct policy_features *f, char *err, size_t errlen)
 	f->vfs_fallocate = btf_has_func(btf, "vfs_fallocate", NULL);
 	f->vm_mmap_pgoff = btf_has_func(btf, "vm_mmap_pgoff", NULL);
 	f->inode_free = btf_has_func(btf, "bpf_lsm_inode_free_security", NULL);
+	f->ioctl_compat = btf_has_func(btf, "bpf_lsm_file_ioctl_compat", NULL);
 	btf__free(btf);
 	return 0;
 }
@@ -125,6 +128,8 @@ bool policy_program_wanted(const struct policy_features *f, const char *name)
 		return f->vm_mmap_pgoff;
 	if (!strcmp(name, "unlist_inode"))
 		return f->inode_free;
+	if (!strcmp(name, "check_ioctl_compat"))
+		return f->ioctl_compat;
 	return true;
 }
 
@@ -397,6 +402,31 @@ bool policy_loaded(void)
 {
 	return access(BPFSEAL_PIN_SEALS, F_OK) == 0 && policy_link_pinned("add_seals") &&
 	       policy_link_pinned("check_write");
+}
+
+long policy_program_misses(const char *name)
+{
+	struct bpf_link_info link = {};
+	struct bpf_prog_info prog = {};
+	__u32 len = sizeof(link);
+	char path[256];
+	int lfd, pfd;
+	long misses = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, name);
+	lfd = bpf_obj_get(path);
+	if (lfd < 0)
+		return -1;
+	if (!bpf_link_get_info_by_fd(lfd, &link, &len)) {
+		pfd = bpf_prog_get_fd_by_id(link.prog_id);
+		len = sizeof(prog);
+		if (pfd >= 0 && !bpf_prog_get_info_by_fd(pfd, &prog, &len))
+			misses = (long)prog.recursion_misses;
+		if (pfd >= 0)
+			close(pfd);
+	}
+	close(lfd);
+	return misses;
 }
 
 long policy_sealed_count(void)

@@ -25,6 +25,7 @@ struct policy_features {
 	bool vfs_fallocate;	/* fentry target for fallocate facts */
 	bool vm_mmap_pgoff;	/* fentry target for in-flight mmaps */
 	bool inode_free;	/* inode_free_security hook for the listing */
+	bool ioctl_compat;	/* file_ioctl_compat hook (6.8+, stable backports) */
 };
 
 /* Fill *f from the running kernel's BTF and securityfs. */
@@ -48,6 +49,13 @@ bool policy_loaded(void);
 
 /* Is the link for this program pinned? */
 bool policy_link_pinned(const char *name);
+
+/*
+ * Runs of a tracing program the kernel skipped (recursion on one CPU), or
+ * -1. A missed fentry means missing facts, which the policy treats as
+ * "deny"; status shows the count.
+ */
+long policy_program_misses(const char *name);
 
 /* Number of sealed inodes (listing map), or -errno. */
 long policy_sealed_count(void);

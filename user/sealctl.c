@@ -13,6 +13,7 @@ static const struct command commands[] = {
 	{ "add", cmd_add, "add --seals LIST FILE...", "add seals (seal,shrink,grow,write,future-write,exec)" },
 	{ "get", cmd_get, "get [--json] FILE...", "print the seals of files" },
 	{ "list", cmd_list, "list [--json]", "print every sealed inode" },
+	{ "apply", cmd_apply, "apply [FILE...]", "apply seal files (default /etc/bpfseal/seals.d/*.conf)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -27,6 +27,13 @@ int cmd_status(int argc, char **argv);
 int cmd_add(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+
+/* Add seals to one path; prints why on failure. Returns an exit code. */
+int seal_path(const char *path, unsigned int seals);
+
+/* Can seals be added (policy loaded and its public pin present)? */
+bool policy_reachable(void);
 
 /* "sealctl: <fmt>\n" on stderr. */
 void sealctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -25,22 +25,37 @@ struct race {
 	atomic_long late_writes;	/* writes that succeeded after the seal was reported */
 	atomic_int sealed;
 	atomic_int writer_saw_seal;	/* the writer's next write starts after the seal */
+	/* mapper timeline, for a failure report (CLOCK_MONOTONIC ns) */
+	atomic_llong last_map_start, last_map_done, last_unmap_start, last_unmap_done;
 };
+
+static long long now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
 
 static void *mapper(void *arg)
 {
 	struct race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
+		long long t0 = now_ns();
 		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 
 		if (p == MAP_FAILED)
 			continue;
+		atomic_store(&r->last_map_start, t0);
+		atomic_store(&r->last_map_done, now_ns());
 		if (atomic_load(&r->sealed))
 			atomic_fetch_add(&r->late_writes, 1);	/* a mapping after the seal */
 		p[0]++;
 		atomic_fetch_add(&r->writes_ok, 1);
+		atomic_store(&r->last_unmap_start, now_ns());
 		munmap(p, 4096);
+		atomic_store(&r->last_unmap_done, now_ns());
 	}
 	return NULL;
 }
@@ -80,12 +95,15 @@ static void race(const char *fs, const char *dir, const char *what, void *(*fn)(
 		pthread_create(&t, NULL, fn, &r);
 		usleep(200 + (round * 137) % 2000);
 		/* Keep asking until the seal goes in; EBUSY only while mapped. */
-		while ((err = bpfseal_add_seals(r.fd, BPFSEAL_SEAL_WRITE) ? errno : 0) == EBUSY) {
+		long long seal_start = 0, seal_done;
+
+		while (seal_start = now_ns(), (err = bpfseal_add_seals(r.fd, BPFSEAL_SEAL_WRITE) ? errno : 0) == EBUSY) {
 			ebusy++;
 			if (fn == writer)
 				bad_ebusy++;	/* no mapping exists: EBUSY is wrong */
 			usleep(50);
 		}
+		seal_done = now_ns();
 		atomic_store(&r.sealed, 1);
 		itest_snapshot(r.fd, before_ack);
 		/* A write in flight at the seal may finish; then nothing more may change. */
@@ -102,8 +120,20 @@ static void race(const char *fs, const char *dir, const char *what, void *(*fn)(
 			snprintf(n, sizeof(n), "race/%s/%s/seal", fs, what);
 			itest_report(false, n, "round %d: add WRITE failed: %s", round, itest_errname(err));
 		}
-		if (itest_snapshot_diff(snap, end))
+		if (itest_snapshot_diff(snap, end)) {
+			long at = 0;
+
+			while (at < snap->len && snap->data[at] == end->data[at])
+				at++;
 			changed++;
+			printf("  [%s] race/%s/%s: round %d: byte %ld went %#x -> %#x after the seal (%ld ok ops); "
+			       "relative to the successful seal call's start (us): map %lld..%lld, unmap %lld..%lld, seal done %lld\n",
+			       itest_kernel(), fs, what, round, at, at < snap->len ? snap->data[at] : 0,
+			       at < end->len ? end->data[at] : 0, (long)atomic_load(&r.writes_ok),
+			       (atomic_load(&r.last_map_start) - seal_start) / 1000, (atomic_load(&r.last_map_done) - seal_start) / 1000,
+			       (atomic_load(&r.last_unmap_start) - seal_start) / 1000, (atomic_load(&r.last_unmap_done) - seal_start) / 1000,
+			       (seal_done - seal_start) / 1000);
+		}
 		late += (int)atomic_load(&r.late_writes);
 		close(r.fd);
 		unlink(path);

@@ -3,8 +3,9 @@
 #
 # One initramfs per kernel: busybox, /init, the built sealctl and libbpfseal,
 # the integration suite (tests/integration: binaries from BUILD_DIR, scripts
-# from the tree), the shared libraries they need, and the kernel's own
-# virtio-blk, loop and xfs modules (uncompressed: busybox insmod reads plain .ko).
+# from the tree), the benchmark if built (BUILD_DIR/tests/bench), the shared
+# libraries they need, and the kernel's own virtio-blk, loop and xfs modules
+# (uncompressed: busybox insmod reads plain .ko).
 set -eu
 build=$1; kdir=$2; out=$3
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -26,10 +27,15 @@ cp "$build"/tests/integration/* "$stage/bpfseal/tests/" 2>/dev/null || true
 cp "$top"/tests/integration/*.sh "$stage/bpfseal/tests/"
 chmod 0755 "$stage"/bpfseal/tests/*
 [ -z "${BPFSEAL_DEBUG_SCRIPT:-}" ] || cp "$BPFSEAL_DEBUG_SCRIPT" "$stage/bpfseal/debug.sh"
+# The benchmark (make bench), when built.
+if [ -d "$build/tests/bench" ]; then
+	mkdir -p "$stage/bpfseal/bench"
+	cp "$build"/tests/bench/* "$stage/bpfseal/bench/" 2>/dev/null || true
+fi
 if [ -d "$build/examples" ]; then cp "$build"/examples/* "$stage/examples/" 2>/dev/null || true; fi
 
 # Their shared libraries, at the paths the dynamic loader expects.
-for bin in "$stage/usr/sbin/sealctl" "$stage"/bpfseal/tests/* "$stage"/examples/*; do
+for bin in "$stage/usr/sbin/sealctl" "$stage"/bpfseal/tests/* "$stage"/bpfseal/bench/* "$stage"/examples/*; do
 	[ -f "$bin" ] && file -b "$bin" | grep -q ELF || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'
 done | sort -u | while read -r lib; do

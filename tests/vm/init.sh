@@ -23,6 +23,11 @@ case $mode in
 probe) echo "BPFSEAL-PROBE-OK"; poweroff -f ;;
 panic) echo c > /proc/sysrq-trigger ;;	# harness self-test: a dying guest
 hang) while :; do sleep 3600; done ;;	# harness self-test: a silent guest
+bench)	# make bench (tests/vm/bench.sh): no scratch disks, policy loaded by the bench itself
+	/bpfseal/bench/bench
+	echo "BPFSEAL-DONE"
+	sync
+	poweroff -f ;;
 esac
 # Give the virtio disk a moment to appear.
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done

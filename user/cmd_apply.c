@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * sealctl apply: declarative seal files. Each line is "PATH SEALS"; the
+ * seal list is the last word, so paths may contain spaces. '#' starts a
+ * comment line; blank lines are ignored. A file with a bad line is reported
+ * as FILE:LINE and none of its lines is applied.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seal_names.h"
+#include "sealctl.h"
+
+#define SEALS_DIR "/etc/bpfseal/seals.d"
+
+struct entry {
+	char *path;
+	unsigned int seals;
+};
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* Parse all of FILE; on any bad line report it and return -1. */
+static int parse_file(const char *file, struct entry **out, size_t *count)
+{
+	FILE *f = fopen(file, "r");
+	char *line = NULL, *bad;
+	size_t cap = 0, lineno = 0, n = 0, bad_len;
+	struct entry *entries = NULL;
+	int ret = 0;
+
+	if (!f) {
+		sealctl_error("apply: %s: %s", file, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *s = trim(line), *sp, *list;
+		unsigned int seals;
+
+		lineno++;
+		if (!*s || *s == '#')
+			continue;
+		sp = s + strlen(s);
+		while (sp > s && !isspace((unsigned char)sp[-1]))
+			sp--;
+		list = sp;
+		if (sp == s) {
+			sealctl_error("apply: %s:%zu: want \"PATH SEALS\", got '%s'", file, lineno, s);
+			ret = -1;
+			continue;
+		}
+		sp[-1] = '\0';
+		s = trim(s);
+		if (seal_names_parse(list, &seals, (const char **)&bad, &bad_len)) {
+			sealctl_error("apply: %s:%zu: unknown seal '%.*s' (want seal,shrink,grow,write,future-write,exec)",
+				      file, lineno, (int)bad_len, bad);
+			ret = -1;
+			continue;
+		}
+		entries = realloc(entries, (n + 1) * sizeof(*entries));
+		entries[n].path = strdup(s);
+		entries[n].seals = seals;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	if (ret) {
+		sealctl_error("apply: %s: not applied (fix the lines above)", file);
+		for (size_t i = 0; i < n; i++)
+			free(entries[i].path);
+		free(entries);
+		return -1;
+	}
+	*out = entries;
+	*count = n;
+	return 0;
+}
+
+int cmd_apply(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	glob_t g = { 0 };
+	char **files;
+	size_t nfiles;
+	int c, status = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			sealctl_usage(stdout, "apply");
+			return EXIT_OK;
+		}
+		sealctl_usage(stderr, "apply");
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		files = argv + optind;
+		nfiles = (size_t)(argc - optind);
+	} else {
+		glob(SEALS_DIR "/*.conf", 0, NULL, &g);
+		files = g.gl_pathv;
+		nfiles = g.gl_pathc;
+	}
+	if (nfiles && !policy_reachable()) {
+		sealctl_error("apply: the bpfseal policy is not loaded (run `sealctl load`)");
+		globfree(&g);
+		return EXIT_NOT_LOADED;
+	}
+	for (size_t i = 0; i < nfiles; i++) {
+		struct entry *entries = NULL;
+		size_t n = 0;
+
+		if (parse_file(files[i], &entries, &n)) {
+			status = EXIT_USAGE > status ? EXIT_USAGE : status;
+			continue;
+		}
+		for (size_t j = 0; j < n; j++) {
+			int r = seal_path(entries[j].path, entries[j].seals);
+
+			if (r > status)
+				status = r;
+			free(entries[j].path);
+		}
+		free(entries);
+	}
+	globfree(&g);
+	return status;
+}
