@@ -53,7 +53,10 @@ VM_TEST_HELPERS := $(filter-out %_test.c,$(wildcard tests/integration/*.c))
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit vmtest vmtest-selftest vmlinux install clean
 
-all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS)
+EXAMPLES  := $(patsubst examples/%.c,$(OUT)/examples/%,$(wildcard examples/*.c))
+
+all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS) $(EXAMPLES) \
+	$(OUT)/bpfseal.service $(OUT)/bpfseal.pc
 
 deps:
 	scripts/deps.sh
@@ -92,10 +95,23 @@ $(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
-# --- tests
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a | $(OUT)/tests/unit
+# The unit, with sealctl's installed path (the VM suite uses /usr/sbin).
+$(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
+
+$(OUT)/bpfseal.pc: user/bpfseal.pc.in | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+$(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -o $@ $< $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
+
+# --- tests
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a $(OUT)/bpfseal.service | $(OUT)/tests/unit
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Iuser -DBUILD_DIR='"$(abspath $(OUT))"' -o $@ $< $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
@@ -134,12 +150,13 @@ install: all
 	ln -sf libbpfseal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so.0
 	ln -sf libbpfseal.so.0 $(DESTDIR)$(LIBDIR)/libbpfseal.so
 	install -m 0644 include/bpfseal.h include/bpfseal_abi.h $(DESTDIR)$(INCDIR)/
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
-		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
-	[ ! -f man/sealctl.8 ] || install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/
-	[ ! -f systemd/bpfseal.service ] || install -m 0644 systemd/bpfseal.service $(DESTDIR)$(UNITDIR)/
+	install -m 0644 $(OUT)/bpfseal.pc $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
+	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
+	install -m 0644 $(OUT)/bpfseal.service $(DESTDIR)$(UNITDIR)/bpfseal.service
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
+	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 
-$(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration:
+$(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/examples:
 	$(Q)mkdir -p $@
 
 clean:

@@ -32,6 +32,8 @@ if [ -d "$build/tests/bench" ]; then
 	mkdir -p "$stage/bpfseal/bench"
 	cp "$build"/tests/bench/* "$stage/bpfseal/bench/" 2>/dev/null || true
 fi
+# The systemd unit as installed with PREFIX=/usr (t20-service.sh runs its commands).
+sed 's|@SBINDIR@|/usr/sbin|g' "$top/systemd/bpfseal.service.in" > "$stage/bpfseal/bpfseal.service"
 if [ -d "$build/examples" ]; then cp "$build"/examples/* "$stage/examples/" 2>/dev/null || true; fi
 
 # Their shared libraries, at the paths the dynamic loader expects.

@@ -1,0 +1,24 @@
+# The systemd unit's commands, exactly as written in it, on this kernel:
+# ExecCondition passes, ExecStart loads and applies seals.d, ExecReload (and a
+# restart, which has no ExecStop) keeps every seal.
+. "$(dirname "$0")/lib.sh"
+unit=/bpfseal/bpfseal.service
+run_lines() { # KEY: run every KEY= line of the unit in order
+	grep "^$1=" "$unit" | sed "s/^$1=//" | while IFS= read -r cmd; do
+		sh -c "$cmd" || { echo "command failed: $cmd"; exit 1; }
+	done
+}
+check "service/exec_condition_bpf_lsm_active" run_lines ExecCondition
+mkdir -p /etc/bpfseal/seals.d /mnt/tmpfs/svc
+printf 'boot config\n' > /mnt/tmpfs/svc/boot.conf
+echo "/mnt/tmpfs/svc/boot.conf shrink,grow,write" > /etc/bpfseal/seals.d/service.conf
+check "service/exec_start" run_lines ExecStart
+[ "$(sealctl get /mnt/tmpfs/svc/boot.conf)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
+	&& pass "service/start_applies_seals_d" || fail "service/start_applies_seals_d" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
+check "service/exec_reload" run_lines ExecReload
+check "service/restart_runs_exec_start_again" run_lines ExecStart
+[ "$(sealctl get /mnt/tmpfs/svc/boot.conf)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
+	&& pass "service/restart_keeps_seals" || fail "service/restart_keeps_seals" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
+if (echo x >> /mnt/tmpfs/svc/boot.conf) 2>/dev/null; then fail "service/restart_keeps_enforcing" "append succeeded"; else pass "service/restart_keeps_enforcing"; fi
+grep -q '^ExecStop' "$unit" && fail "service/no_exec_stop" "the unit unloads on stop" || pass "service/no_exec_stop"
+rm -f /etc/bpfseal/seals.d/service.conf
