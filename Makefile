@@ -56,7 +56,7 @@ VM_TEST_HELPERS := $(filter-out %_test.c,$(wildcard tests/integration/*.c))
 EXAMPLES  := $(patsubst examples/%.c,$(OUT)/examples/%,$(wildcard examples/*.c))
 
 all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS) $(EXAMPLES) \
-	$(OUT)/bpfseal.service $(OUT)/bpfseal.pc
+	$(OUT)/bpfseal.service
 
 deps:
 	scripts/deps.sh
@@ -99,10 +99,6 @@ $(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
 $(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
-
-$(OUT)/bpfseal.pc: user/bpfseal.pc.in | $(OUT)
-	$(call msg,GEN,$@)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
 $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(call msg,CC,$@)
@@ -150,9 +146,10 @@ install: all
 	ln -sf libbpfseal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so.0
 	ln -sf libbpfseal.so.0 $(DESTDIR)$(LIBDIR)/libbpfseal.so
 	install -m 0644 include/bpfseal.h include/bpfseal_abi.h $(DESTDIR)$(INCDIR)/
-	install -m 0644 $(OUT)/bpfseal.pc $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
+		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
-	install -m 0644 $(OUT)/bpfseal.service $(DESTDIR)$(UNITDIR)/bpfseal.service
+	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 
