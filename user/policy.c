@@ -176,9 +176,10 @@ static int check_pinned_map(struct bpf_map *map, const char *path, char *err, si
 		 info.value_size != bpf_map__value_size(map) ||
 		 info.max_entries != bpf_map__max_entries(map)) {
 		snprintf(err, errlen,
-			 "%s was pinned by a different bpfseal version (value size %u, this one needs %u); "
-			 "`sealctl unload --force` first (seals on it stop being enforced)",
-			 path, info.value_size, bpf_map__value_size(map));
+			 "%s was pinned by a different bpfseal version (map type %u, value size %u; "
+			 "this version needs type %u, value size %u); `sealctl unload --force` first "
+			 "(seals on it stop being enforced)",
+			 path, info.type, info.value_size, bpf_map__type(map), bpf_map__value_size(map));
 		ret = -EEXIST;
 	}
 	close(fd);
