@@ -7,7 +7,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,27 +92,17 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 
 int cmd_apply(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
 	glob_t g = { 0 };
 	char **files;
 	size_t nfiles;
-	int c, status = EXIT_OK;
+	int status = EXIT_OK, first_file;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			sealctl_usage(stdout, "apply");
-			return EXIT_OK;
-		}
-		sealctl_usage(stderr, "apply");
-		return EXIT_USAGE;
-	}
-	if (optind < argc) {
-		files = argv + optind;
-		nfiles = (size_t)(argc - optind);
+	first_file = sealctl_parse_flags(argc, argv, "apply", NULL, NULL, OPERANDS_ANY, &status);
+	if (first_file < 0)
+		return status;
+	if (first_file < argc) {
+		files = argv + first_file;
+		nfiles = (size_t)(argc - first_file);
 	} else {
 		glob(SEALS_DIR "/*.conf", 0, NULL, &g);
 		files = g.gl_pathv;

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sealctl load | unload | status */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -10,46 +9,14 @@
 #include "policy.h"
 #include "sealctl.h"
 
-/* Parse the options every command shares; returns optind or -exit code. */
-static int parse_common(int argc, char **argv, const char *command, bool *json, bool *force)
-{
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "force", no_argument, NULL, 'f' },
-		{ 0 },
-	};
-	int c;
-
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			sealctl_usage(stdout, command);
-			return -EXIT_OK - 100;
-		} else if (c == 'j' && json) {
-			*json = true;
-		} else if (c == 'f' && force) {
-			*force = true;
-		} else {
-			sealctl_usage(stderr, command);
-			return -EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		sealctl_error("%s: unexpected argument '%s'", command, argv[optind]);
-		return -EXIT_USAGE;
-	}
-	return optind;
-}
-
-#define PARSE_OR_RETURN(r) do { if ((r) == -EXIT_OK - 100) return EXIT_OK; if ((r) < 0) return -(r); } while (0)
 
 int cmd_load(int argc, char **argv)
 {
 	char err[512] = "";
-	int r = parse_common(argc, argv, "load", NULL, NULL);
+	int rc;
 
-	PARSE_OR_RETURN(r);
+	if (sealctl_parse_flags(argc, argv, "load", NULL, NULL, OPERANDS_NONE, &rc) < 0)
+		return rc;
 	if (geteuid() != 0) {
 		sealctl_error("load: loading a BPF LSM policy needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_MAC_ADMIN)");
 		return EXIT_REFUSED;
@@ -67,9 +34,10 @@ int cmd_unload(int argc, char **argv)
 	bool force = false;
 	char err[512] = "";
 	long sealed;
-	int r = parse_common(argc, argv, "unload", NULL, &force);
+	int rc;
 
-	PARSE_OR_RETURN(r);
+	if (sealctl_parse_flags(argc, argv, "unload", NULL, &force, OPERANDS_NONE, &rc) < 0)
+		return rc;
 	if (!policy_loaded() && access("/sys/fs/bpf/bpfseal", F_OK)) {
 		printf("bpfseal: policy not loaded; nothing to do\n");
 		return EXIT_OK;
@@ -105,9 +73,10 @@ int cmd_status(int argc, char **argv)
 	bool json = false, loaded;
 	char err[512] = "";
 	long sealed;
-	int r = parse_common(argc, argv, "status", &json, NULL);
+	int rc;
 
-	PARSE_OR_RETURN(r);
+	if (sealctl_parse_flags(argc, argv, "status", &json, NULL, OPERANDS_NONE, &rc) < 0)
+		return rc;
 	if (policy_probe(&f, err, sizeof(err))) {
 		sealctl_error("status: %s", err);
 		return EXIT_REFUSED;

@@ -182,33 +182,15 @@ static int open_for_query(const char *path)
 
 int cmd_get(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
 	bool json = false, first = true;
-	int c, status = EXIT_OK;
+	int status = EXIT_OK, first_file;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
-		if (c == 'h') {
-			sealctl_usage(stdout, "get");
-			return EXIT_OK;
-		} else if (c == 'j') {
-			json = true;
-		} else {
-			sealctl_usage(stderr, "get");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind == argc) {
-		sealctl_error("get: no FILE given");
-		return EXIT_USAGE;
-	}
+	first_file = sealctl_parse_flags(argc, argv, "get", &json, NULL, OPERANDS_SOME, &status);
+	if (first_file < 0)
+		return status;
 	if (json)
 		printf("[");
-	for (int i = optind; i < argc; i++) {
+	for (int i = first_file; i < argc; i++) {
 		const char *path = argv[i];
 		char names[128];
 		int fd, seals;
@@ -248,32 +230,13 @@ int cmd_get(int argc, char **argv)
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ 0 },
-	};
 	struct bpfseal_listed_inode v;
 	bool json = false;
 	__u64 key, next;
-	int c, fd, n = 0;
+	int fd, n = 0, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "hj", opts, NULL)) != -1) {
-		if (c == 'h') {
-			sealctl_usage(stdout, "list");
-			return EXIT_OK;
-		} else if (c == 'j') {
-			json = true;
-		} else {
-			sealctl_usage(stderr, "list");
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		sealctl_error("list: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
-	}
+	if (sealctl_parse_flags(argc, argv, "list", &json, NULL, OPERANDS_NONE, &rc) < 0)
+		return rc;
 	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_inodes");
 	if (fd < 0) {
 		if (errno == ENOENT) {

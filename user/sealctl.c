@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sealctl: command dispatch, usage and shared output helpers. */
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,46 @@ static void usage(FILE *f)
 	sealctl_usage(f, NULL);
 	fprintf(f, "\n`sealctl COMMAND --help` describes one command; see sealctl(8).\n"
 		   "exit status: 0 ok, 1 refused, 2 usage, 3 policy not loaded\n");
+}
+
+int sealctl_parse_flags(int argc, char **argv, const char *command, bool *json, bool *force,
+			enum operands operands, int *exit_code)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "force", no_argument, NULL, 'f' },
+		{ 0 },
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			sealctl_usage(stdout, command);
+			*exit_code = EXIT_OK;
+			return -1;
+		} else if (c == 'j' && json) {
+			*json = true;
+		} else if (c == 'f' && force) {
+			*force = true;
+		} else {
+			sealctl_usage(stderr, command);
+			*exit_code = EXIT_USAGE;
+			return -1;
+		}
+	}
+	if (operands == OPERANDS_NONE && optind != argc) {
+		sealctl_error("%s: unexpected argument '%s'", command, argv[optind]);
+		*exit_code = EXIT_USAGE;
+		return -1;
+	}
+	if (operands == OPERANDS_SOME && optind == argc) {
+		sealctl_error("%s: no FILE given", command);
+		*exit_code = EXIT_USAGE;
+		return -1;
+	}
+	return optind;
 }
 
 void json_string(FILE *f, const char *s)

@@ -41,6 +41,16 @@ void sealctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print usage of one command to f. */
 void sealctl_usage(FILE *f, const char *command);
 
+enum operands { OPERANDS_NONE, OPERANDS_SOME, OPERANDS_ANY };
+
+/*
+ * Parse --help, and --json/--force where the pointer is given. Returns the
+ * index of the first FILE operand, or -1 when the command is done (help
+ * printed, or a usage error reported) with *exit_code set.
+ */
+int sealctl_parse_flags(int argc, char **argv, const char *command, bool *json, bool *force,
+			enum operands operands, int *exit_code);
+
 /* JSON string literal, escaped. */
 void json_string(FILE *f, const char *s);
 

@@ -12,12 +12,6 @@
 #include "itest.h"
 #include "ops.h"
 
-#define SEAL BPFSEAL_SEAL_SEAL
-#define SHRINK BPFSEAL_SEAL_SHRINK
-#define GROW BPFSEAL_SEAL_GROW
-#define WRITE BPFSEAL_SEAL_WRITE
-#define FWRITE BPFSEAL_SEAL_FUTURE_WRITE
-#define EXEC BPFSEAL_SEAL_EXEC
 
 static const struct seal_set {
 	const char *name;

@@ -19,6 +19,16 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "bpfseal_abi.h"
+
+/* Short names for the seal bits, as the tables read. */
+#define SEAL BPFSEAL_SEAL_SEAL
+#define SHRINK BPFSEAL_SEAL_SHRINK
+#define GROW BPFSEAL_SEAL_GROW
+#define WRITE BPFSEAL_SEAL_WRITE
+#define FWRITE BPFSEAL_SEAL_FUTURE_WRITE
+#define EXEC BPFSEAL_SEAL_EXEC
+
 static int itest_failures;
 
 static inline const char *itest_kernel(void)
