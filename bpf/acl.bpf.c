@@ -31,17 +31,26 @@ int BPF_PROG(check_set_acl, struct mnt_idmap *idmap, struct dentry *dentry,
 	return judge_acl(dentry, acl_name);
 }
 
-/* Both prototypes (user_namespace or mnt_idmap first) put dentry and name second and third. */
+/*
+ * Both prototypes (user_namespace or mnt_idmap first) put dentry and name
+ * second and third.
+ *
+ * inode_setxattr's default is 1, not 0: security_inode_setxattr() runs the
+ * capability check (CAP_SYS_ADMIN for security.*, e.g. security.capability)
+ * only when every LSM answered 1. Answering 0 here would let any user set
+ * file capabilities. So: -EPERM to refuse, 1 for "no objection".
+ */
+#define INODE_SETXATTR_DEFAULT 1
+
 SEC("lsm/inode_setxattr")
 int BPF_PROG(check_setxattr, void *idmap, struct dentry *dentry, const char *name)
 {
-	int ret = 0;
-
 	/* ret is the 7th argument; read it from ctx to stay prototype-agnostic. */
-	ret = (int)ctx[6];
-	if (ret)
+	int ret = (int)ctx[6];
+
+	if (ret && ret != INODE_SETXATTR_DEFAULT)
 		return ret;
-	return judge_acl(dentry, name);
+	return judge_acl(dentry, name) ?: INODE_SETXATTR_DEFAULT;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

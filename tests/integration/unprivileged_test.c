@@ -7,6 +7,7 @@
  */
 #include <grp.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <bpf/bpf.h>
 
 #include "bpfseal.h"
@@ -39,6 +40,9 @@ static void child(void)
 	itest_expect("unprivileged/seal_own_file", bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW) ? errno : 0, 0);
 	itest_expect_seals("unprivileged/verify_own_file", bpfseal_get_seals(fd), BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW);
 	itest_expect("unprivileged/own_sealed_file_refuses_write", pwrite(fd, "x", 1, 0) < 0 ? errno : 0, EPERM);
+	/* The policy's inode_setxattr program (6.1) must keep the capability check. */
+	itest_expect("unprivileged/security_xattr_still_needs_cap_sys_admin",
+		     fsetxattr(fd, "security.bpfseal-test", "x", 1, 0) < 0 ? errno : 0, EPERM);
 	close(fd);
 
 	fd = open(ROOT_OPEN, O_RDWR | O_CLOEXEC);
