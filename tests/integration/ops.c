@@ -396,6 +396,12 @@ static int op_fallocate_punch_hole(struct subject *s)
 {
 	return falloc(s, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 4096, 4096);
 }
+static int op_fallocate_keep_size_in_bounds(struct subject *s) { return falloc(s, FALLOC_FL_KEEP_SIZE, 0, 4096); }
+static int op_fallocate_unshare_range(struct subject *s) { return falloc(s, FALLOC_FL_UNSHARE_RANGE, 0, 4096); }
+#ifndef FALLOC_FL_WRITE_ZEROES
+#define FALLOC_FL_WRITE_ZEROES 0x80	/* 6.17 */
+#endif
+static int op_fallocate_write_zeroes(struct subject *s) { return falloc(s, FALLOC_FL_WRITE_ZEROES, 0, 4096); }
 static int op_fallocate_zero_range(struct subject *s) { return falloc(s, FALLOC_FL_ZERO_RANGE, 0, 4096); }
 static int op_fallocate_collapse_range(struct subject *s) { return falloc(s, FALLOC_FL_COLLAPSE_RANGE, 4096, 4096); }
 static int op_fallocate_insert_range(struct subject *s) { return falloc(s, FALLOC_FL_INSERT_RANGE, 4096, 4096); }
@@ -519,7 +525,11 @@ const struct op ops[] = {
 	OP("fallocate_in_bounds", 0, op_fallocate_in_bounds),
 	OP("fallocate_past_eof", G, op_fallocate_past_eof),
 	OP("fallocate_keep_size_past_eof", G, op_fallocate_keep_size_past_eof),
+	OP("fallocate_keep_size_in_bounds", 0, op_fallocate_keep_size_in_bounds),
 	OP("fallocate_punch_hole", W, op_fallocate_punch_hole),
+	/* Unsharing rewrites extents; bpfseal counts every mode beyond KEEP_SIZE as a write. */
+	OP("fallocate_unshare_range", W, op_fallocate_unshare_range),
+	OP("fallocate_write_zeroes", W, op_fallocate_write_zeroes),
 	OP("fallocate_zero_range", W, op_fallocate_zero_range),
 	OP("fallocate_collapse_range", W | S, op_fallocate_collapse_range),
 	OP("fallocate_insert_range", W | G, op_fallocate_insert_range),
