@@ -13,6 +13,7 @@
 
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
+#include "find_paths.h"
 #include "policy.h"
 #include "seal_names.h"
 #include "sealctl.h"
@@ -231,9 +232,12 @@ int cmd_get(int argc, char **argv)
 int cmd_list(int argc, char **argv)
 {
 	struct bpfseal_listed_inode v;
+	struct inode_ref *refs = NULL;
+	unsigned int *masks = NULL;
+	size_t n = 0;
 	bool json = false;
 	__u64 key, next;
-	int fd, n = 0, rc;
+	int fd, rc;
 
 	if (sealctl_parse_flags(argc, argv, "list", &json, NULL, OPERANDS_NONE, &rc) < 0)
 		return rc;
@@ -246,25 +250,43 @@ int cmd_list(int argc, char **argv)
 		sealctl_error("list: cannot open %s/sealed_inodes: %s", BPFSEAL_PIN_MAPS, strerror(errno));
 		return EXIT_REFUSED;
 	}
-	if (json)
-		printf("[");
 	for (int ret = bpf_map_get_next_key(fd, NULL, &next); !ret;
 	     ret = bpf_map_get_next_key(fd, &key, &next)) {
-		char names[128];
-
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &v))
 			continue;
-		seal_names_format(v.seals, names, sizeof(names));
-		if (json)
-			printf("%s{\"dev\":\"%llu:%llu\",\"ino\":%llu,\"mask\":%u,\"seals\":\"%s\"}",
-			       n ? "," : "", v.dev >> 20, v.dev & 0xfffff, v.ino, v.seals, names);
-		else
-			printf("%llu:%llu %llu %s\n", v.dev >> 20, v.dev & 0xfffff, v.ino, names);
-		n++;
+		refs = realloc(refs, (n + 1) * sizeof(*refs));
+		masks = realloc(masks, (n + 1) * sizeof(*masks));
+		/* The kernel's dev_t: major << 20 | minor. */
+		refs[n] = (struct inode_ref){ .major = (unsigned int)(v.dev >> 20),
+					      .minor = (unsigned int)(v.dev & 0xfffff), .ino = v.ino };
+		masks[n++] = v.seals;
+	}
+	close(fd);
+	find_paths(refs, n);
+	if (json)
+		printf("[");
+	for (size_t i = 0; i < n; i++) {
+		char names[128];
+
+		seal_names_format(masks[i], names, sizeof(names));
+		if (json) {
+			printf("%s{\"dev\":\"%u:%u\",\"ino\":%llu,\"mask\":%u,\"seals\":\"%s\",\"path\":",
+			       i ? "," : "", refs[i].major, refs[i].minor, refs[i].ino, masks[i], names);
+			if (refs[i].path)
+				json_string(stdout, refs[i].path);
+			else
+				printf("null");
+			printf("}");
+		} else {
+			printf("%u:%u %llu %s %s\n", refs[i].major, refs[i].minor, refs[i].ino, names,
+			       refs[i].path ? refs[i].path : "-");
+		}
+		free(refs[i].path);
 	}
 	if (json)
 		printf("]\n");
-	close(fd);
+	free(refs);
+	free(masks);
 	return EXIT_OK;
 }

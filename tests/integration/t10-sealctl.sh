@@ -16,7 +16,7 @@ case $out in *'"mask":14,"seals":["shrink","grow","write"]'*) pass "sealctl/get_
 out=$(su nobody -s /bin/sh -c "sealctl get '$d/app.conf'" 2>&1)
 [ "$out" = "$d/app.conf: shrink,grow,write" ] && pass "sealctl/get_as_nobody" || fail "sealctl/get_as_nobody" "$out"
 out=$(sealctl list)
-echo "$out" | grep -q " $(stat -c %i "$d/app.conf") shrink,grow,write$" && pass "sealctl/list_shows_inode" || fail "sealctl/list_shows_inode" "$out"
+echo "$out" | grep -q " $(stat -c %i "$d/app.conf") shrink,grow,write $d/app.conf$" && pass "sealctl/list_shows_inode_and_path" || fail "sealctl/list_shows_inode_and_path" "$out"
 
 # --- refusals with memfd's reasons
 printf x > "$d/sealed"
@@ -60,6 +60,8 @@ check "sealctl/path_with_space" sealctl add --seals write "$sp"
 check "sealctl/path_with_newline" sealctl add --seals write "$nl"
 out=$(sealctl get --json "$nl")
 case $out in *'with\u000anewline'*) pass "sealctl/json_escapes_newline" ;; *) fail "sealctl/json_escapes_newline" "$out" ;; esac
+out=$(sealctl list --json)
+case $out in *'"path":"'"$d"'/with\u000anewline"'*) pass "sealctl/list_json_path" ;; *) fail "sealctl/list_json_path" "$(echo "$out" | cut -c1-300)" ;; esac
 mkdir "$d/many"; i=0
 while [ $i -lt 10000 ]; do : > "$d/many/f$i"; i=$((i + 1)); done
 if sealctl add --seals shrink,grow "$d"/many/* && [ "$(sealctl get "$d/many/f9999")" = "$d/many/f9999: shrink,grow" ]; then
