@@ -25,7 +25,7 @@ mkdir -p "$results" "$out/vm"
 
 "$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
 
-qemu_cmd() { # accel kernel_dir initrd disk append   (disk.xfs beside disk)
+qemu_cmd() { # accel kernel_dir initrd disk append [lsm-list]   (disk.xfs beside disk)
 	case $1 in
 	kvm) accel="-accel kvm -cpu host" ;;
 	*) accel="-accel tcg,thread=multi -cpu max" ;;
@@ -35,11 +35,11 @@ qemu_cmd() { # accel kernel_dir initrd disk append   (disk.xfs beside disk)
 		-kernel "$2/vmlinuz" -initrd "$3" \
 		-drive "file=$4,if=virtio,format=raw,cache=unsafe" \
 		-drive "file=$4.xfs,if=virtio,format=raw,cache=unsafe" \
-		-append "\"console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=lockdown,capability,landlock,bpf $5\""
+		-append "\"console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=${6:-lockdown,capability,landlock,bpf} $5\""
 }
 
-boot() { # accel kernel_dir initrd disk append log seconds
-	eval "timeout --foreground -k 5 $7 $(qemu_cmd "$1" "$2" "$3" "$4" "$5")" < /dev/null > "$6" 2>&1
+boot() { # accel kernel_dir initrd disk append log seconds [lsm-list]
+	eval "timeout --foreground -k 5 $7 $(qemu_cmd "$1" "$2" "$3" "$4" "$5" "${8:-}")" < /dev/null > "$6" 2>&1
 }
 
 pick_accel() {
@@ -97,6 +97,18 @@ for name in "$@"; do
 		echo "vmtest: $name: guest did not finish (exit $rc, $state); last console lines:" >&2
 		tail -n 60 "$log" | sed 's/^/    | /' >&2
 		status=1
+	fi
+	# A second, short boot without the BPF LSM: sealctl must refuse clearly.
+	if [ "$mode" = test ] && [ "$state" = ok ]; then
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" 120 \
+			lockdown,capability,landlock
+		grep -a -E '^(PASS|FAIL) ' "$log.nobpf"
+		passed=$((passed + $(grep -c '^PASS ' "$log.nobpf"))); failed=$((failed + $(grep -c '^FAIL ' "$log.nobpf")))
+		if ! grep -q '^BPFSEAL-DONE' "$log.nobpf"; then
+			state="died (boot without the BPF LSM)"
+			tail -n 30 "$log.nobpf" | sed 's/^/    | /' >&2
+			status=1
+		fi
 	fi
 	[ "$failed" -eq 0 ] || status=1
 	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \

@@ -1,0 +1,13 @@
+# Booted with lsm= lacking "bpf": sealctl must refuse to load, say how to
+# enable the BPF LSM, and leave nothing pinned. (Not a t*.sh: run.sh does not
+# run it; the harness boots a second time for it.)
+. "$(dirname "$0")/lib.sh"
+out=$(sealctl load 2>&1); rc=$?
+if [ $rc = 1 ] && echo "$out" | grep -q 'BPF LSM is not active on this kernel: add "bpf" to the lsm= boot parameter'; then
+	pass "nobpf/load_refuses_and_says_how_to_enable"
+else
+	fail "nobpf/load_refuses_and_says_how_to_enable" "exit $rc: $out"
+fi
+[ -e /sys/fs/bpf/bpfseal/links/check_write ] && fail "nobpf/nothing_attached" "a link is pinned" || pass "nobpf/nothing_attached"
+out=$(sealctl status 2>&1); rc=$?
+[ $rc = 3 ] && echo "$out" | grep -q 'bpf lsm: *NOT active' && pass "nobpf/status_says_bpf_lsm_not_active" || fail "nobpf/status_says_bpf_lsm_not_active" "exit $rc: $out"
