@@ -61,8 +61,9 @@ enum write_kind { WRITE_UNKNOWN = 0, WRITE_RW = 1, WRITE_FALLOCATE = 2 };
 struct write_facts {
 	struct file *file;
 	__u32 kind;
-	__u32 append;
-	__s64 pos;	/* WRITE_RW: start; WRITE_FALLOCATE: offset */
+	__u32 pad;
+	const loff_t *ppos;	/* WRITE_RW: rw_verify_area's ppos (NULL: f_pos) */
+	__s64 pos;	/* WRITE_FALLOCATE: offset */
 	__s64 len;	/* WRITE_RW: count; WRITE_FALLOCATE: len */
 	__s32 mode;	/* WRITE_FALLOCATE */
 	/*

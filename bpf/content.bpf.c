@@ -24,16 +24,54 @@ static __always_inline int judge_fallocate(__u32 seals, struct write_facts *f, l
 	return 0;
 }
 
+/* Does this write land at EOF whatever *ppos says? */
+static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct kiocb *kiocb;
+	struct file *kiocb_file = NULL;
+	int kiocb_flags = 0;
+
+	if (BPF_CORE_READ(file, f_flags) & O_APPEND)
+		return 1;
+	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_APPEND in r9. */
+	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_pwritev2 &&
+	    (BPF_CORE_READ(regs, r9) & RWF_APPEND))
+		return 1;
+	/*
+	 * AIO and io_uring pass &kiocb->ki_pos, and the kiocb already carries
+	 * RWF_APPEND as IOCB_APPEND. A pointer that is not inside a kiocb of
+	 * this very file fails the ki_filp test (or, at worst, makes us deny).
+	 */
+	if (ppos) {
+		kiocb = (void *)ppos - bpf_core_field_offset(struct kiocb, ki_pos);
+		bpf_core_read(&kiocb_file, sizeof(kiocb_file), &kiocb->ki_filp);
+		bpf_core_read(&kiocb_flags, sizeof(kiocb_flags), &kiocb->ki_flags);
+		if (kiocb_file == file && (kiocb_flags & RWF_APPEND))
+			return 1;
+	}
+	return 0;
+}
+
 static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_t size)
 {
-	loff_t start;
+	/* Plain copies: CO-RE must not try to relocate our own struct's fields. */
+	const loff_t *ppos = f->ppos;
+	struct file *file = f->file;
+	loff_t start = 0;
 
 	if (seals & SEALS_BLOCKING_WRITES)
 		return -EPERM;
-	start = f->append ? size : f->pos;
-	if ((seals & BPFSEAL_SEAL_GROW) && f->len > 0 && start + f->len > size)
-		return -EPERM;
-	return 0;
+	if (!(seals & BPFSEAL_SEAL_GROW) || f->len <= 0)
+		return 0;	/* SHRINK alone: writes never shrink */
+	/* Worked out here, not in the fentry: only GROW-sealed files pay for it. */
+	if (write_appends(file, ppos))
+		start = size;
+	else if (ppos)
+		bpf_probe_read_kernel(&start, sizeof(start), ppos);
+	else
+		start = BPF_CORE_READ(file, f_pos);
+	return start + f->len > size ? -EPERM : 0;
 }
 
 SEC("lsm/file_permission")

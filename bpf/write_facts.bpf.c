@@ -20,42 +20,11 @@ static __always_inline struct write_facts *facts_for_current(__u64 create)
 	return bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, create);
 }
 
-/* Does this write land at EOF whatever *ppos says? */
-static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-	struct kiocb *kiocb;
-	struct file *kiocb_file = NULL;
-	int kiocb_flags = 0;
-
-	if (BPF_CORE_READ(file, f_flags) & O_APPEND)
-		return 1;
-	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_APPEND in r9. */
-	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_pwritev2 &&
-	    (BPF_CORE_READ(regs, r9) & RWF_APPEND))
-		return 1;
-	/*
-	 * AIO and io_uring pass &kiocb->ki_pos, and the kiocb already carries
-	 * RWF_APPEND as IOCB_APPEND. A pointer that is not inside a kiocb of
-	 * this very file fails the ki_filp test (or, at worst, makes us deny).
-	 */
-	if (ppos) {
-		kiocb = (void *)ppos - bpf_core_field_offset(struct kiocb, ki_pos);
-		bpf_core_read(&kiocb_file, sizeof(kiocb_file), &kiocb->ki_filp);
-		bpf_core_read(&kiocb_flags, sizeof(kiocb_flags), &kiocb->ki_flags);
-		if (kiocb_file == file && (kiocb_flags & RWF_APPEND))
-			return 1;
-	}
-	return 0;
-}
-
 SEC("fentry/rw_verify_area")
 int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
 	struct policy_state *st;
 	struct write_facts *f;
-	loff_t pos = 0;
 
 	if (read_write != WRITE)
 		return 0;
@@ -65,16 +34,11 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 	f = facts_for_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
 		return 0;	/* no facts: the policy denies what it cannot judge */
-	if (ppos)
-		bpf_core_read(&pos, sizeof(pos), ppos);
-	else
-		pos = BPF_CORE_READ(file, f_pos);
+	/* Only what the LSM cannot see; it works out position and append itself. */
 	f->file = file;
 	f->kind = WRITE_RW;
-	f->pos = pos;
+	f->ppos = ppos;
 	f->len = (__s64)count;
-	f->mode = 0;
-	f->append = write_appends(file, ppos);
 	f->syscall = current_syscall();
 	return 0;
 }
@@ -112,7 +76,6 @@ int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, 
 	f->pos = offset;
 	f->len = len;
 	f->mode = mode;
-	f->append = 0;
 	f->syscall = current_syscall();
 	return 0;
 }
