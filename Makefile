@@ -162,7 +162,8 @@ clean:
 # --- benchmark (not part of `make test`): guest instructions per operation
 # under qemu icount, with and without the policy, against native memfd seals.
 #   make bench KERNELS="6.12"   writes bench/results/KERNEL.md and KERNEL-scaling.png
-#   (about 13 minutes for the three kernels on 2 cores)
+#   (~10 minutes for the three kernels on 2 idle cores; BENCH_SCALE=1,1000,10000,100000,1000000
+#   seals a million inodes instead of 250,000: ~25 minutes)
 .PHONY: bench
 $(OUT)/tests/bench/bench: tests/bench/bench.c $(OUT)/libbpfseal.a | $(OUT)/tests/bench
 	$(call msg,CC,$@)

@@ -15,9 +15,10 @@
 # change them: kernels run --jobs at a time (default: one per host core).
 #
 # --scale: numbers of sealed inodes for the scaling part. The default stops
-# at 250,000: sealing costs ~50,000 guest instructions per inode and this
-# qemu executes ~80 M guest instructions/s under icount, so 1,000,000 adds
-# ~14 minutes per kernel (--scale 1,1000,10000,100000,1000000 does it).
+# at 250,000: creating and sealing a file costs 50,000-70,000 guest
+# instructions and qemu runs ~100 M of them per second under icount, so
+# 1,000,000 turns a ~10 minute run of the three kernels on 2 idle cores into
+# ~25 minutes (--scale 1,1000,10000,100000,1000000 does it).
 # Work files live in BUILD_DIR/bench-vm, apart from the test harness's
 # BUILD_DIR/vm. Environment:
 #   BPFSEAL_BENCH_MEM      guest memory (default 3G: room for 1,000,000 sealed inodes)
@@ -56,6 +57,7 @@ accel="-accel tcg,thread=single -cpu max -smp 1"
 icount="-icount shift=0,align=off,sleep=off"
 qemu_version=$(qemu-system-x86_64 --version | head -n 1 | awk '{print $4}')
 revision=$(cd "$top" && git describe --always --dirty 2>/dev/null || echo unknown)
+dirty=; case $revision in *-dirty) dirty=" (with uncommitted changes)" ;; esac
 echo "bench: qemu $qemu_version, $accel $icount -m $mem, kernels: $* ($jobs at a time)"
 echo "bench: unit: guest instructions per operation (qemu icount, shift=0)"
 
@@ -74,7 +76,13 @@ write_report() { # name release log secs
 		echo "- unit: **guest instructions per operation (qemu icount, shift=0)**. They count instructions"
 		echo "  executed by the whole guest (kernel, user, interrupts), not time: cache misses, TLB refills"
 		echo "  and branch mispredictions do not show. Read the ratios, not the absolute numbers."
-		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); source: bpfseal $revision (\`-dirty\`: uncommitted changes in the tree), policy object sha256 $policy_sum"
+		echo "- caveat: qemu counts each iteration of a \`rep\`-prefixed string instruction, and \`-cpu max\`"
+		echo "  offers FSRM, so the kernel's 4 KiB copy to or from user memory (\`rep movsb\`) counts about"
+		echo "  4,000 instructions (compare the pread 1 byte and 4 KiB rows). A real CPU does that copy"
+		echo "  in a few hundred cycles at most, so for the 4 KiB reads and writes the overhead relative to"
+		echo "  the system call is larger than their ratios say: the 1-byte rows show those paths without"
+		echo "  the copy. Operations that copy no data (open, mmap, ftruncate, fallocate, fstat) are not affected."
+		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); source: bpfseal $revision$dirty, policy object sha256 $policy_sum"
 		echo "- host: $(nproc) cores; this boot took ${secs} s of wall time (other load on the host changes that, not the figures)"
 		echo "- reproduce: \`make bench KERNELS=$name BENCH_SCALE=$scale\` (tests/vm/bench.sh, tests/bench/bench.c); guest options: \`$guest_args\`"
 		echo
