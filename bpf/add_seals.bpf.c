@@ -119,6 +119,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 {
 	struct inode *inode;
 	struct bpfseal_inode *v;
+	__u64 key;
 	__u32 add = arg, old;
 	bool adds_write;
 	int err;
@@ -128,6 +129,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	if (cmd != BPFSEAL_F_ADD_SEALS)
 		return 0;
 	inode = file->f_inode;
+	key = (__u64)inode;
 	if (!is_regular(inode))
 		return -EINVAL;
 	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
@@ -144,6 +146,8 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		return -EPERM;
 	if ((add & BPFSEAL_SEAL_EXEC) && (BPF_CORE_READ(inode, i_mode) & S_IXUGO))
 		add |= SEALS_IMPLIED_BY_EXEC;
+	/* Before any seal bit: the write-facts fentries must see it first. */
+	bpf_map_push_elem(&maybe_sealed, &key, BPF_ANY);
 	note_needed_facts(old | add);
 
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);

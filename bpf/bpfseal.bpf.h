@@ -133,7 +133,21 @@ typedef struct {
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
 
+/*
+ * Inodes that may carry seals, by address: what the fentry programs ask,
+ * as inode storage is out of their reach. Members are added before their
+ * first seal and never leave, so "not a member" means "never sealed"; a
+ * false positive (or a reused address) only costs a stash of write facts.
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_BLOOM_FILTER);
+	__uint(max_entries, SEALED_INODES_MAX);
+	__type(value, __u64);
+	__uint(map_extra, 1);	/* one hash: a lookup stays a few dozen instructions */
+} maybe_sealed_map_t;
+
 extern seal_map_t seals SEC(".maps");
+extern maybe_sealed_map_t maybe_sealed SEC(".maps");
 extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
 extern mmaps_in_flight_map_t mmaps_in_flight SEC(".maps");
@@ -162,6 +176,13 @@ static __always_inline __u32 inode_seals(struct inode *inode)
 	if (pending)
 		s |= BPFSEAL_SEAL_WRITE;
 	return s;
+}
+
+static __always_inline bool maybe_sealed_inode(struct inode *inode)
+{
+	__u64 key = (__u64)inode;
+
+	return bpf_map_peek_elem(&maybe_sealed, &key) == 0;
 }
 
 static __always_inline struct policy_state *get_policy_state(void)

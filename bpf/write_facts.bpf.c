@@ -3,13 +3,16 @@
  * Write facts: the LSM hook on the write path (file_permission) sees neither
  * the offset nor the length nor RWF flags, and fallocate has no hook of its
  * own. GROW and SHRINK need them, so these programs stash them in task
- * storage for the duration of the call that asks the LSM:
+ * storage for the call that asks the LSM next:
  *   rw_verify_area(WRITE, file, ppos, count)  - every read/write path
  *   vfs_fallocate(file, mode, offset, len)    - every fallocate path
- * The fexit half clears the stash, so a later check (e.g. a reflink) can
- * never be judged on a stale one; should the kernel skip that fexit, the
- * system-call tag still keeps other calls from taking them. No stash means
- * "unknown": the policy denies.
+ * check_write consumes a stash the one time it reads it. Facts are stashed
+ * only for inodes in maybe_sealed: that set only grows, so a call
+ * that finds seals in the LSM either had its own facts stashed by the fentry
+ * above it or finds none and is denied; it can never be judged on an older
+ * call's facts. The one LSM caller with no fentry above it, the reflink
+ * check (remap_verify_area), clears the stash first (forget_facts_*).
+ * No fexit: a fentry-only trampoline costs every read and write far less.
  */
 #include "bpfseal.bpf.h"
 
@@ -29,7 +32,7 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 	if (read_write != WRITE)
 		return 0;
 	st = get_policy_state();
-	if (!st || !st->need_rw_facts)
+	if (!st || !st->need_rw_facts || !maybe_sealed_inode(file->f_inode))
 		return 0;
 	f = facts_for_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
@@ -43,30 +46,13 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 	return 0;
 }
 
-SEC("fexit/rw_verify_area")
-int BPF_PROG(clear_rw_facts, int read_write, struct file *file, const loff_t *ppos, size_t count, int ret)
-{
-	struct policy_state *st;
-	struct write_facts *f;
-
-	if (read_write != WRITE)
-		return 0;
-	st = get_policy_state();
-	if (!st || !st->need_rw_facts)
-		return 0;
-	f = facts_for_current(0);
-	if (f)
-		f->kind = WRITE_UNKNOWN;
-	return 0;
-}
-
 SEC("fentry/vfs_fallocate")
 int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, loff_t len)
 {
 	struct policy_state *st = get_policy_state();
 	struct write_facts *f;
 
-	if (!st || !st->need_fallocate_facts)
+	if (!st || !st->need_fallocate_facts || !maybe_sealed_inode(file->f_inode))
 		return 0;
 	f = facts_for_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
@@ -80,13 +66,34 @@ int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, 
 	return 0;
 }
 
-SEC("fexit/vfs_fallocate")
-int BPF_PROG(clear_fallocate_facts, struct file *file, int mode, loff_t offset, loff_t len, int ret)
+static __always_inline void forget_facts(void)
 {
 	struct write_facts *f = facts_for_current(0);
 
 	if (f)
 		f->kind = WRITE_UNKNOWN;
+}
+
+/* Reflinks (FICLONE*, FIDEDUPERANGE, XFS exchange-range) are judged without facts. */
+SEC("fentry/remap_verify_area")
+int BPF_PROG(forget_facts_remap, struct file *file)
+{
+	forget_facts();
+	return 0;
+}
+
+/* 6.1 inlines remap_verify_area into these two. */
+SEC("fentry/do_clone_file_range")
+int BPF_PROG(forget_facts_clone, struct file *file_in)
+{
+	forget_facts();
+	return 0;
+}
+
+SEC("fentry/vfs_dedupe_file_range_one")
+int BPF_PROG(forget_facts_dedupe, struct file *src_file)
+{
+	forget_facts();
 	return 0;
 }
 

@@ -27,9 +27,10 @@
 const struct policy_program policy_programs[] = {
 	{ "check_write", "lsm/file_permission", "content writes, GROW/SHRINK on writes and fallocate", true },
 	{ "stash_rw_facts", "fentry/rw_verify_area", "write offset, length, append (GROW precision)", false },
-	{ "clear_rw_facts", "fexit/rw_verify_area", "write facts lifetime", false },
 	{ "stash_fallocate_facts", "fentry/vfs_fallocate", "fallocate mode, offset, length", false },
-	{ "clear_fallocate_facts", "fexit/vfs_fallocate", "fallocate facts lifetime", false },
+	{ "forget_facts_remap", "fentry/remap_verify_area (6.12+)", "reflinks never judged on write facts", true },
+	{ "forget_facts_clone", "fentry/do_clone_file_range (6.1)", "reflinks never judged on write facts", true },
+	{ "forget_facts_dedupe", "fentry/vfs_dedupe_file_range_one (6.1)", "dedupe never judged on write facts", true },
 	{ "check_setattr", "lsm/inode_setattr (6.9+)", "truncate SHRINK/GROW, chmod EXEC", true },
 	{ "check_setattr_noidmap", "lsm/inode_setattr (<6.9)", "truncate SHRINK/GROW, chmod EXEC", true },
 	{ "check_set_acl", "lsm/inode_set_acl (6.2+)", "ACL changes of x bits (EXEC)", true },
@@ -103,11 +104,19 @@ int policy_probe(struct policy_features *f, char *err, size_t errlen)
 	f->set_acl = btf_has_func(btf, "bpf_lsm_inode_set_acl", NULL);
 	f->rw_verify_area = btf_has_func(btf, "rw_verify_area", NULL);
 	f->vfs_fallocate = btf_has_func(btf, "vfs_fallocate", NULL);
+	f->remap_verify_area = btf_has_func(btf, "remap_verify_area", NULL);
+	f->clone_and_dedupe = btf_has_func(btf, "do_clone_file_range", NULL) &&
+			      btf_has_func(btf, "vfs_dedupe_file_range_one", NULL);
 	f->vm_mmap_pgoff = btf_has_func(btf, "vm_mmap_pgoff", NULL);
 	f->inode_free = btf_has_func(btf, "bpf_lsm_inode_free_security", NULL);
 	f->ioctl_compat = btf_has_func(btf, "bpf_lsm_file_ioctl_compat", NULL);
 	btf__free(btf);
 	return 0;
+}
+
+static bool policy_can_forget_facts(const struct policy_features *f)
+{
+	return f->remap_verify_area || f->clone_and_dedupe;
 }
 
 bool policy_program_wanted(const struct policy_features *f, const char *name)
@@ -120,10 +129,15 @@ bool policy_program_wanted(const struct policy_features *f, const char *name)
 		return f->set_acl;
 	if (!strcmp(name, "check_setxattr"))
 		return !f->set_acl;	/* 6.1: ACLs arrive as xattrs */
-	if (!strncmp(name, "stash_rw", 8) || !strncmp(name, "clear_rw", 8))
-		return f->rw_verify_area;
-	if (strstr(name, "fallocate"))
-		return f->vfs_fallocate;
+	/* Facts only where every reflink check can forget them (write_facts.bpf.c). */
+	if (!strcmp(name, "stash_rw_facts"))
+		return f->rw_verify_area && policy_can_forget_facts(f);
+	if (!strcmp(name, "stash_fallocate_facts"))
+		return f->vfs_fallocate && policy_can_forget_facts(f);
+	if (!strcmp(name, "forget_facts_remap"))
+		return f->remap_verify_area;
+	if (!strcmp(name, "forget_facts_clone") || !strcmp(name, "forget_facts_dedupe"))
+		return !f->remap_verify_area && f->clone_and_dedupe;	/* 6.1 inlines it here */
 	if (!strncmp(name, "track_mmap", 10))
 		return f->vm_mmap_pgoff;
 	if (!strcmp(name, "unlist_inode"))
@@ -258,6 +272,48 @@ static int freeze_seal_map(int fd)
 	return -EPERM;
 }
 
+/*
+ * Links of programs this load did not attach: ones this kernel cannot take,
+ * and ones an older bpfseal had that this version dropped.
+ */
+/*
+ * A seal map kept from an older load may hold inodes the (new) maybe_sealed
+ * filter has never seen; the listing names them all. Missing one would only
+ * make writes to it lose GROW precision (denied), never pass a seal.
+ */
+static int backfill_maybe_sealed(struct bpfseal *skel)
+{
+	int listed = bpf_map__fd(skel->maps.sealed_inodes);
+	int filter = bpf_map__fd(skel->maps.maybe_sealed);
+	__u64 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(listed, prev, &next)) {
+		key = next;
+		if (bpf_map_update_elem(filter, NULL, &key, BPF_ANY))
+			return -errno;
+		prev = &key;
+	}
+	return 0;
+}
+
+static void remove_unwanted_links(const struct policy_features *feat)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d = opendir(BPFSEAL_PIN_LINKS);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' ||
+		    (program_info(e->d_name) && policy_program_wanted(feat, e->d_name)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+}
+
 int policy_load(char *err, size_t errlen)
 {
 	struct policy_features feat;
@@ -318,6 +374,11 @@ int policy_load(char *err, size_t errlen)
 		snprintf(err, errlen, "cannot freeze the seal map: %s", strerror(-ret));
 		goto out;
 	}
+	ret = backfill_maybe_sealed(skel);
+	if (ret) {
+		snprintf(err, errlen, "cannot fill the maybe-sealed filter: %s", strerror(-ret));
+		goto out;
+	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *name = bpf_program__name(prog);
 		const struct policy_program *info = program_info(name);
@@ -339,13 +400,7 @@ int policy_load(char *err, size_t errlen)
 		if (ret)
 			goto out;
 	}
-	/* Links of programs this kernel does not use (older load, other kernel). */
-	for (size_t i = 0; i < policy_program_count; i++) {
-		if (policy_program_wanted(&feat, policy_programs[i].name))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, policy_programs[i].name);
-		unlink(path);
-	}
+	remove_unwanted_links(&feat);
 	ret = publish_readonly(skel->maps.seals, err, errlen);
 out:
 	bpfseal__destroy(skel);

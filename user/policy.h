@@ -23,6 +23,8 @@ struct policy_features {
 	bool set_acl;		/* inode_set_acl hook exists (6.2+) */
 	bool rw_verify_area;	/* fentry target for write facts */
 	bool vfs_fallocate;	/* fentry target for fallocate facts */
+	bool remap_verify_area;	/* 6.12+: the reflink check is a function of its own */
+	bool clone_and_dedupe;	/* 6.1: the functions it is inlined into */
 	bool vm_mmap_pgoff;	/* fentry target for in-flight mmaps */
 	bool inode_free;	/* inode_free_security hook for the listing */
 	bool ioctl_compat;	/* file_ioctl_compat hook (6.8+, stable backports) */
