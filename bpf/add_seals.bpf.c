@@ -40,9 +40,9 @@ struct mmap_search {
 	bool found;
 };
 
-static long match_inode(struct bpf_map *map, __u64 *thread, __u64 *inode, struct mmap_search *s)
+static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot, struct mmap_search *s)
 {
-	if (*inode == s->inode) {
+	if (slot->inode == s->inode) {
 		s->found = true;
 		return 1;
 	}
@@ -59,7 +59,7 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
 		return true;
 	if (!st || st->mmaps_untracked > 0)
 		return true;
-	bpf_for_each_map_elem(&mmaps_in_flight, match_inode, &s, 0);
+	bpf_for_each_map_elem(&mmap_slots, match_inode, &s, 0);
 	return s.found;
 }
 
@@ -132,7 +132,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	key = (__u64)inode;
 	if (!is_regular(inode))
 		return -EINVAL;
-	if (!(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+	if (!(file->f_mode & FMODE_WRITE))
 		return -EPERM;
 	if (arg & ~(unsigned long)BPFSEAL_SEAL_ALL)
 		return -EINVAL;
@@ -144,7 +144,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	old = v->seals;
 	if (old & BPFSEAL_SEAL_SEAL)
 		return -EPERM;
-	if ((add & BPFSEAL_SEAL_EXEC) && (BPF_CORE_READ(inode, i_mode) & S_IXUGO))
+	if ((add & BPFSEAL_SEAL_EXEC) && (inode->i_mode & S_IXUGO))
 		add |= SEALS_IMPLIED_BY_EXEC;
 	/* Before any seal bit: the write-facts fentries must see it first. */
 	bpf_map_push_elem(&maybe_sealed, &key, BPF_ANY);

@@ -89,14 +89,24 @@ typedef struct {
 	__type(value, struct write_facts);
 } write_facts_map_t;
 
-/* Threads inside mmap() of a maybe-writable shared file mapping -> inode. */
-#define MMAPS_IN_FLIGHT_MAX 16384
+/*
+ * Threads inside mmap() of a maybe-writable shared file mapping, one slot
+ * each: {inode, thread}. An open-addressed array, not a hash: claiming a
+ * slot is one compare-and-swap, where a hash update cost every shared mmap
+ * some 600 instructions. Few threads are ever inside mmap() at once.
+ */
+#define MMAP_SLOTS	1024	/* power of two */
+#define MMAP_PROBES	8
+struct mmap_slot {
+	__u64 inode;	/* 0: free */
+	__u64 thread;
+};
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, MMAPS_IN_FLIGHT_MAX);
-	__type(key, __u64);
-	__type(value, __u64);
-} mmaps_in_flight_map_t;
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MMAP_SLOTS);
+	__type(key, __u32);
+	__type(value, struct mmap_slot);
+} mmap_slots_map_t;
 
 /*
  * Whether any inode carries seals that need the write facts. Until one does,
@@ -105,10 +115,9 @@ typedef struct {
 struct policy_state {
 	__u32 need_rw_facts;		/* GROW/SHRINK without WRITE/FUTURE_WRITE */
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
-	/* mmaps in flight that did not fit in mmaps_in_flight */
+	/* mmaps in flight that found no free slot in mmap_slots */
 	__s64 mmaps_untracked;
-	/* shared maybe-writable mmaps started; its atomic update is also a fence */
-	__u64 mmaps_started;
+	__u64 unused;	/* was a fence counter; kept so pinned maps stay compatible */
 	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
 	__u32 content_seals_exist;
 };
@@ -150,7 +159,7 @@ extern seal_map_t seals SEC(".maps");
 extern maybe_sealed_map_t maybe_sealed SEC(".maps");
 extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
-extern mmaps_in_flight_map_t mmaps_in_flight SEC(".maps");
+extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
 
 /*
@@ -194,7 +203,7 @@ static __always_inline struct policy_state *get_policy_state(void)
 
 static __always_inline bool is_regular(struct inode *inode)
 {
-	return (BPF_CORE_READ(inode, i_mode) & S_IFMT) == S_IFREG;
+	return (inode->i_mode & S_IFMT) == S_IFREG;
 }
 
 #endif

@@ -100,9 +100,9 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 
 	switch (facts.kind) {
 	case WRITE_FALLOCATE:
-		return judge_fallocate(seals, &facts, BPF_CORE_READ(inode, i_size));
+		return judge_fallocate(seals, &facts, inode->i_size);
 	case WRITE_RW:
-		return judge_write(seals, &facts, BPF_CORE_READ(inode, i_size));
+		return judge_write(seals, &facts, inode->i_size);
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
 		return -EPERM;

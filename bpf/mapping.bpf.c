@@ -7,7 +7,7 @@
  * Adding WRITE needs "no maybe-writable shared mapping exists" to hold at
  * the moment of sealing. The kernel counts those mappings in
  * mapping->i_mmap_writable only after the mmap_file hook has passed, so the
- * threads that are between the two are tracked in mmaps_in_flight, by
+ * threads that are between the two are tracked in mmap_slots, by
  * fentry/fexit around vm_mmap_pgoff (the one path from mmap(2) to a file
  * mapping). add_seals.bpf.c reads both.
  */
@@ -16,7 +16,7 @@
 static __always_inline bool shared_maybe_writable(struct file *file, unsigned long flags)
 {
 	return file && (flags & MAP_TYPE) != MAP_PRIVATE &&
-	       (BPF_CORE_READ(file, f_mode) & FMODE_WRITE);
+	       (file->f_mode & FMODE_WRITE);
 }
 
 /*
@@ -27,7 +27,7 @@ static __always_inline bool shared_maybe_writable(struct file *file, unsigned lo
  */
 static __always_inline bool shmem_like(struct inode *inode)
 {
-	unsigned long magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	unsigned long magic = inode->i_sb->s_magic;
 
 	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
 }
@@ -43,7 +43,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 		return ret;
 	if (!file || (flags & MAP_TYPE) == MAP_PRIVATE)
 		return 0;
-	if (!(prot & PROT_WRITE) && !(BPF_CORE_READ(file, f_mode) & FMODE_WRITE))
+	if (!(prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
 		return 0;
 	inode = file->f_inode;
 	seals = inode_seals(inode);
@@ -65,7 +65,7 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 		return ret;
 	if (!(prot & PROT_WRITE))
 		return 0;
-	vm_flags = BPF_CORE_READ(vma, vm_flags);
+	vm_flags = vma->vm_flags;
 	/* Keeping an existing writable mapping writable is not a new grant. */
 	if (!(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
 		return 0;
@@ -75,33 +75,44 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return 0;
 }
 
+static __always_inline __u32 first_slot(__u64 thread)
+{
+	return (__u32)((thread * 0x9E3779B97F4A7C15ULL) >> 32);	/* Fibonacci hashing */
+}
+
 SEC("fentry/vm_mmap_pgoff")
 int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned long len,
 	     unsigned long prot, unsigned long flags)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 	__u64 inode;
+	__u32 idx = first_slot(thread);
+	struct policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
 	inode = (__u64)file->f_inode;
-	/*
-	 * If the table is full the mapping goes on untracked; add_seals then
-	 * cannot prove the absence of such a mapping and refuses WRITE with EBUSY
-	 * (see mmaps_untracked).
-	 */
-	struct policy_state *st = get_policy_state();
+	for (int i = 0; i < MMAP_PROBES; i++, idx++) {
+		__u32 key = idx & (MMAP_SLOTS - 1);
+		struct mmap_slot *slot = bpf_map_lookup_elem(&mmap_slots, &key);
 
-	if (!st)
-		return 0;
-	if (bpf_map_update_elem(&mmaps_in_flight, &thread, &inode, BPF_ANY))
+		if (!slot)
+			break;
+		/*
+		 * The locked compare-and-swap is a full fence: our slot is
+		 * visible before the mmap_file hook reads the seals, as
+		 * add_seals bumps write_pending before it scans the slots.
+		 */
+		if (slot->inode == 0 && __sync_val_compare_and_swap(&slot->inode, 0, inode) == 0) {
+			slot->thread = thread;
+			return 0;
+		}
+	}
+	/* No free slot: add_seals cannot prove the absence of this mapping
+	 * and refuses WRITE with EBUSY while it is in flight. */
+	st = get_policy_state();
+	if (st)
 		__sync_fetch_and_add(&st->mmaps_untracked, 1);
-	/*
-	 * Full fence (lock-prefixed): our entry must be visible before the
-	 * mmap_file hook reads the seals, as add_seals bumps write_pending
-	 * before it reads this table. A spin_unlock alone is only a release.
-	 */
-	__sync_fetch_and_add(&st->mmaps_started, 1);
 	return 0;
 }
 
@@ -110,15 +121,23 @@ int BPF_PROG(track_mmap_end, struct file *file, unsigned long addr, unsigned lon
 	     unsigned long prot, unsigned long flags, unsigned long pgoff, unsigned long ret)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
-
+	__u32 idx = first_slot(thread);
 	struct policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
-	if (bpf_map_lookup_elem(&mmaps_in_flight, &thread)) {
-		/* A failed delete leaves a stale entry: EBUSY later, never a miss. */
-		bpf_map_delete_elem(&mmaps_in_flight, &thread);
-		return 0;
+	for (int i = 0; i < MMAP_PROBES; i++, idx++) {
+		__u32 key = idx & (MMAP_SLOTS - 1);
+		struct mmap_slot *slot = bpf_map_lookup_elem(&mmap_slots, &key);
+
+		if (!slot)
+			break;
+		if (slot->inode && slot->thread == thread) {
+			slot->thread = 0;
+			/* Released after the mapping is counted in i_mmap_writable. */
+			__sync_lock_test_and_set(&slot->inode, 0);
+			return 0;
+		}
 	}
 	st = get_policy_state();
 	if (st)

@@ -6,7 +6,7 @@ seal_map_t seals SEC(".maps");
 maybe_sealed_map_t maybe_sealed SEC(".maps");
 sealed_inodes_map_t sealed_inodes SEC(".maps");
 write_facts_map_t write_facts SEC(".maps");
-mmaps_in_flight_map_t mmaps_in_flight SEC(".maps");
+mmap_slots_map_t mmap_slots SEC(".maps");
 policy_state_map_t policy_state SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

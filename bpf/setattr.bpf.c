@@ -14,7 +14,7 @@
 static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *attr)
 {
 	struct inode *inode = dentry->d_inode;
-	unsigned int valid = BPF_CORE_READ(attr, ia_valid);
+	unsigned int valid = attr->ia_valid;
 	__u32 seals;
 
 	if (!(valid & (ATTR_SIZE | ATTR_MODE)) || !inode)
@@ -23,8 +23,8 @@ static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *at
 	if (!seals)
 		return 0;
 	if (valid & ATTR_SIZE) {
-		loff_t old_size = BPF_CORE_READ(inode, i_size);
-		loff_t new_size = BPF_CORE_READ(attr, ia_size);
+		loff_t old_size = inode->i_size;
+		loff_t new_size = attr->ia_size;
 
 		if (new_size < old_size && (seals & BPFSEAL_SEAL_SHRINK))
 			return -EPERM;
@@ -32,7 +32,7 @@ static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *at
 			return -EPERM;
 	}
 	if ((valid & ATTR_MODE) && (seals & BPFSEAL_SEAL_EXEC) &&
-	    ((BPF_CORE_READ(inode, i_mode) ^ BPF_CORE_READ(attr, ia_mode)) & S_IXUGO))
+	    ((inode->i_mode ^ attr->ia_mode) & S_IXUGO))
 		return -EPERM;
 	return 0;
 }
