@@ -50,6 +50,13 @@ int BPF_PROG(check_setxattr, void *idmap, struct dentry *dentry, const char *nam
 
 	if (ret && ret != INODE_SETXATTR_DEFAULT)
 		return ret;
+	/*
+	 * Before 6.10 (no inode_xattr_skipcap) the fence xattr is allowed the
+	 * same way: 0 for its one permitted use skips the CAP_SYS_ADMIN check
+	 * (write_fence.bpf.c), -EPERM for any other.
+	 */
+	if (is_fence_xattr(name))
+		return fence_request_ok(dentry, (size_t)ctx[4], (int)ctx[5]) ? 0 : -EPERM;
 	return judge_acl(dentry, name) ?: INODE_SETXATTR_DEFAULT;
 }
 

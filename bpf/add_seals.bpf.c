@@ -21,20 +21,6 @@
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
 			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
 
-static __always_inline bool caller_may_seal(struct inode *inode)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	const struct cred *cred = task->cred;
-	__u64 caps = 0;
-
-	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
-		return true;
-	/* kernel_cap_t is u32[2] before 6.3 and u64 after: the same 8 bytes. */
-	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	/* Only the initial user namespace (level 0) has CAP_FOWNER over all files. */
-	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
-}
-
 struct mmap_search {
 	__u64 inode;
 	bool found;
@@ -90,17 +76,23 @@ static __always_inline void note_needed_facts(__u32 seals)
 		__sync_fetch_and_or(&st->content_seals_exist, 1);
 }
 
-static __always_inline void list_inode(struct inode *inode, __u32 seals)
+/*
+ * List the inode before any seal bit goes in: the write-facts fentries and
+ * the under-lock write check find sealed inodes here (write_facts.bpf.c,
+ * write_fence.bpf.c). Seals are OR-ed in after the commit, so concurrent
+ * adders never lose each other's bits. Best effort: a full listing never
+ * blocks a seal (such an inode loses GROW precision, never a seal).
+ */
+static __always_inline struct bpfseal_listed_inode *list_inode(struct inode *inode)
 {
 	__u64 key = (__u64)inode;
 	struct bpfseal_listed_inode entry = {
 		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
 		.ino = BPF_CORE_READ(inode, i_ino),
-		.seals = seals,
 	};
 
-	/* Best effort: a full listing never blocks a seal. */
-	bpf_map_update_elem(&sealed_inodes, &key, &entry, BPF_ANY);
+	bpf_map_update_elem(&sealed_inodes, &key, &entry, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&sealed_inodes, &key);
 }
 
 /* The inode (and its seals in inode storage) goes away: unlist it. */
@@ -119,7 +111,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 {
 	struct inode *inode;
 	struct bpfseal_inode *v;
-	__u64 key;
+	struct bpfseal_listed_inode *listed;
 	__u32 add = arg, old;
 	bool adds_write;
 	int err;
@@ -129,7 +121,6 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	if (cmd != BPFSEAL_F_ADD_SEALS)
 		return 0;
 	inode = file->f_inode;
-	key = (__u64)inode;
 	if (!is_regular(inode))
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
@@ -146,8 +137,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		return -EPERM;
 	if ((add & BPFSEAL_SEAL_EXEC) && (inode->i_mode & S_IXUGO))
 		add |= SEALS_IMPLIED_BY_EXEC;
-	/* Before any seal bit: the write-facts fentries must see it first. */
-	bpf_map_push_elem(&maybe_sealed, &key, BPF_ANY);
+	listed = list_inode(inode);
 	note_needed_facts(old | add);
 
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
@@ -163,8 +153,8 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	err = commit_seals(v, add);
 	if (adds_write)
 		__sync_fetch_and_sub(&v->write_pending, 1);
-	if (!err)
-		list_inode(inode, v->seals);
+	if (!err && listed)
+		__sync_fetch_and_or(&listed->seals, v->seals);
 	return err;
 }
 

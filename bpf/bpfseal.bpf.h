@@ -57,7 +57,12 @@ typedef struct {
 } seal_map_t;
 
 /* What a write or fallocate is about to do, stashed for file_permission. */
-enum write_kind { WRITE_UNKNOWN = 0, WRITE_RW = 1, WRITE_FALLOCATE = 2 };
+enum write_kind {
+	WRITE_UNKNOWN = 0,
+	WRITE_RW = 1,
+	WRITE_FALLOCATE = 2,
+	WRITE_FALLOCATE_ALLOWED = 3,	/* check_write let it pass: for write_fence.bpf.c */
+};
 struct write_facts {
 	struct file *file;
 	__u32 kind;
@@ -130,8 +135,8 @@ typedef struct {
 
 /*
  * Sealed inodes by address, for `sealctl list` and `status` (inode storage
- * cannot be iterated). Informational: enforcement never reads it. Entries
- * leave with the inode (inode_free_security).
+ * cannot be iterated) and for the tracing programs, which cannot reach inode
+ * storage either. Entries leave with the inode (inode_free_security).
  */
 #define SEALED_INODES_MAX (4 << 20)
 typedef struct {
@@ -142,21 +147,7 @@ typedef struct {
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
 
-/*
- * Inodes that may carry seals, by address: what the fentry programs ask,
- * as inode storage is out of their reach. Members are added before their
- * first seal and never leave, so "not a member" means "never sealed"; a
- * false positive (or a reused address) only costs a stash of write facts.
- */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_BLOOM_FILTER);
-	__uint(max_entries, SEALED_INODES_MAX);
-	__type(value, __u64);
-	__uint(map_extra, 1);	/* one hash: a lookup stays a few dozen instructions */
-} maybe_sealed_map_t;
-
 extern seal_map_t seals SEC(".maps");
-extern maybe_sealed_map_t maybe_sealed SEC(".maps");
 extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
 extern mmap_slots_map_t mmap_slots SEC(".maps");
@@ -187,11 +178,16 @@ static __always_inline __u32 inode_seals(struct inode *inode)
 	return s;
 }
 
-static __always_inline bool maybe_sealed_inode(struct inode *inode)
+/*
+ * Is the inode listed (about to be sealed, or sealed)? For tracing programs,
+ * which cannot reach inode storage. An inode is listed before its first
+ * seal bit and unlisted only when it is freed.
+ */
+static __always_inline struct bpfseal_listed_inode *listed_inode(struct inode *inode)
 {
 	__u64 key = (__u64)inode;
 
-	return bpf_map_peek_elem(&maybe_sealed, &key) == 0;
+	return bpf_map_lookup_elem(&sealed_inodes, &key);
 }
 
 static __always_inline struct policy_state *get_policy_state(void)
@@ -199,6 +195,40 @@ static __always_inline struct policy_state *get_policy_state(void)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(&policy_state, &zero);
+}
+
+/* Who may add seals to an inode: its owner, or CAP_FOWNER over all files. */
+static __always_inline bool caller_may_seal(struct inode *inode)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct cred *cred = task->cred;
+	__u64 caps = 0;
+
+	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
+		return true;
+	/* kernel_cap_t is u32[2] before 6.3 and u64 after: the same 8 bytes. */
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	/* Only the initial user namespace (level 0) has CAP_FOWNER over all files. */
+	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
+}
+
+#define FENCE_XATTR_LEN sizeof(BPFSEAL_FENCE_XATTR)
+
+static __always_inline bool is_fence_xattr(const char *name)
+{
+	char buf[FENCE_XATTR_LEN] = {};
+
+	if (bpf_probe_read_kernel_str(buf, sizeof(buf), name) != sizeof(buf))
+		return false;
+	return __builtin_memcmp(buf, BPFSEAL_FENCE_XATTR, sizeof(buf)) == 0;
+}
+
+/* The one use of the fence name the policy allows (write_fence.bpf.c). */
+static __always_inline bool fence_request_ok(struct dentry *dentry, size_t size, int flags)
+{
+	struct inode *inode = dentry->d_inode;
+
+	return inode && size == 0 && flags == 0x2 /* XATTR_REPLACE */ && caller_may_seal(inode);
 }
 
 static __always_inline bool is_regular(struct inode *inode)

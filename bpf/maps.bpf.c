@@ -3,7 +3,6 @@
 #include "bpfseal.bpf.h"
 
 seal_map_t seals SEC(".maps");
-maybe_sealed_map_t maybe_sealed SEC(".maps");
 sealed_inodes_map_t sealed_inodes SEC(".maps");
 write_facts_map_t write_facts SEC(".maps");
 mmap_slots_map_t mmap_slots SEC(".maps");

@@ -7,7 +7,8 @@
  *   rw_verify_area(WRITE, file, ppos, count)  - every read/write path
  *   vfs_fallocate(file, mode, offset, len)    - every fallocate path
  * check_write consumes a stash the one time it reads it. Facts are stashed
- * only for inodes in maybe_sealed: that set only grows, so a call
+ * only for inodes in sealed_inodes, where an inode enters before its first
+ * seal and stays while it lives: so a call
  * that finds seals in the LSM either had its own facts stashed by the fentry
  * above it or finds none and is denied; it can never be judged on an older
  * call's facts. The one LSM caller with no fentry above it, the reflink
@@ -32,7 +33,7 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 	if (read_write != WRITE)
 		return 0;
 	st = get_policy_state();
-	if (!st || !st->need_rw_facts || !maybe_sealed_inode(file->f_inode))
+	if (!st || !st->need_rw_facts || !listed_inode(file->f_inode))
 		return 0;
 	f = facts_for_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)
@@ -52,7 +53,7 @@ int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, 
 	struct policy_state *st = get_policy_state();
 	struct write_facts *f;
 
-	if (!st || !st->need_fallocate_facts || !maybe_sealed_inode(file->f_inode))
+	if (!st || !st->need_fallocate_facts || !listed_inode(file->f_inode))
 		return 0;
 	f = facts_for_current(BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!f)

@@ -46,6 +46,17 @@ struct bpfseal_listed_inode {
 	unsigned int pad;
 };
 
+/*
+ * After adding WRITE or FUTURE_WRITE, bpfseal_add_seals() asks for
+ * setxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE). The name never
+ * exists, so nothing is written (ENODATA), but the kernel takes the inode
+ * lock and forgets S_NOSEC on the way: every later write is then checked
+ * again under the inode lock (bpf/write_fence.bpf.c). The policy lets the
+ * file's owner (or CAP_FOWNER) make exactly that call and refuses any other
+ * use of the name.
+ */
+#define BPFSEAL_FENCE_XATTR		"security.bpfseal.fence"
+
 #define BPFSEAL_PIN_DIR		"/sys/fs/bpf/bpfseal"
 #define BPFSEAL_PIN_MAPS	BPFSEAL_PIN_DIR "/maps"
 #define BPFSEAL_PIN_LINKS	BPFSEAL_PIN_DIR "/links"

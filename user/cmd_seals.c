@@ -253,7 +253,8 @@ int cmd_list(int argc, char **argv)
 	for (int ret = bpf_map_get_next_key(fd, NULL, &next); !ret;
 	     ret = bpf_map_get_next_key(fd, &key, &next)) {
 		key = next;
-		if (bpf_map_lookup_elem(fd, &key, &v))
+		/* Listed while a request was checked, but nothing went in. */
+		if (bpf_map_lookup_elem(fd, &key, &v) || !v.seals)
 			continue;
 		refs = realloc(refs, (n + 1) * sizeof(*refs));
 		masks = realloc(masks, (n + 1) * sizeof(*masks));

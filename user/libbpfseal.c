@@ -11,6 +11,7 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -128,6 +129,19 @@ static void drain_writers(int fd)
 	close(rfd);
 }
 
+/*
+ * Make every write that reaches the inode lock from now on ask the policy
+ * again (bpf/write_fence.bpf.c): the kernel forgets S_NOSEC while it tries
+ * to replace an xattr that does not exist. Expected answers: ENODATA, or
+ * EOPNOTSUPP where the filesystem has no xattrs (the flag is gone either
+ * way). Holding the inode lock for it also waits out the writes that hold
+ * it now.
+ */
+static void fence_writers(int fd)
+{
+	(void)fsetxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE);
+}
+
 API int bpfseal_add_seals(int fd, unsigned int seals)
 {
 	unsigned int expected = seals;
@@ -169,6 +183,8 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 		errno = ENOSYS;
 		return -1;
 	}
+	if (expected & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE))
+		fence_writers(fd);
 	if (expected & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW))
 		drain_writers(fd);
 	return 0;

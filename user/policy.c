@@ -34,7 +34,10 @@ const struct policy_program policy_programs[] = {
 	{ "check_setattr", "lsm/inode_setattr (6.9+)", "truncate SHRINK/GROW, chmod EXEC", true },
 	{ "check_setattr_noidmap", "lsm/inode_setattr (<6.9)", "truncate SHRINK/GROW, chmod EXEC", true },
 	{ "check_set_acl", "lsm/inode_set_acl (6.2+)", "ACL changes of x bits (EXEC)", true },
-	{ "check_setxattr", "lsm/inode_setxattr", "ACL changes of x bits on 6.1 (EXEC)", true },
+	{ "check_setxattr", "lsm/inode_setxattr (<6.10)", "ACL changes of x bits on 6.1 (EXEC); the fence xattr", true },
+	{ "check_write_locked", "fmod_ret/security_inode_need_killpriv", "writes already past the LSM when WRITE goes in", true },
+	{ "skipcap_fence", "lsm/inode_xattr_skipcap (6.10+)", "the fence xattr needs no CAP_SYS_ADMIN", true },
+	{ "guard_fence_xattr", "lsm/inode_setxattr (6.10+)", "the fence xattr: one use, by the owner", true },
 	{ "check_mmap", "lsm/mmap_file", "shared writable mappings", true },
 	{ "check_mprotect", "lsm/file_mprotect", "mprotect to PROT_WRITE", true },
 	{ "track_mmap_start", "fentry/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true },
@@ -110,6 +113,7 @@ int policy_probe(struct policy_features *f, char *err, size_t errlen)
 	f->vm_mmap_pgoff = btf_has_func(btf, "vm_mmap_pgoff", NULL);
 	f->inode_free = btf_has_func(btf, "bpf_lsm_inode_free_security", NULL);
 	f->ioctl_compat = btf_has_func(btf, "bpf_lsm_file_ioctl_compat", NULL);
+	f->xattr_skipcap = btf_has_func(btf, "bpf_lsm_inode_xattr_skipcap", NULL);
 	btf__free(btf);
 	return 0;
 }
@@ -128,7 +132,9 @@ bool policy_program_wanted(const struct policy_features *f, const char *name)
 	if (!strcmp(name, "check_set_acl"))
 		return f->set_acl;
 	if (!strcmp(name, "check_setxattr"))
-		return !f->set_acl;	/* 6.1: ACLs arrive as xattrs */
+		return !f->xattr_skipcap;	/* 6.1: ACLs arrive as xattrs; <6.10: fence */
+	if (!strcmp(name, "skipcap_fence") || !strcmp(name, "guard_fence_xattr"))
+		return f->xattr_skipcap;
 	/* Facts only where every reflink check can forget them (write_facts.bpf.c). */
 	if (!strcmp(name, "stash_rw_facts"))
 		return f->rw_verify_area && policy_can_forget_facts(f);
@@ -276,26 +282,6 @@ static int freeze_seal_map(int fd)
  * Links of programs this load did not attach: ones this kernel cannot take,
  * and ones an older bpfseal had that this version dropped.
  */
-/*
- * A seal map kept from an older load may hold inodes the (new) maybe_sealed
- * filter has never seen; the listing names them all. Missing one would only
- * make writes to it lose GROW precision (denied), never pass a seal.
- */
-static int backfill_maybe_sealed(struct bpfseal *skel)
-{
-	int listed = bpf_map__fd(skel->maps.sealed_inodes);
-	int filter = bpf_map__fd(skel->maps.maybe_sealed);
-	__u64 key, next, *prev = NULL;
-
-	while (!bpf_map_get_next_key(listed, prev, &next)) {
-		key = next;
-		if (bpf_map_update_elem(filter, NULL, &key, BPF_ANY))
-			return -errno;
-		prev = &key;
-	}
-	return 0;
-}
-
 static void remove_unwanted_links(const struct policy_features *feat)
 {
 	char path[512];
@@ -372,11 +358,6 @@ int policy_load(char *err, size_t errlen)
 	ret = freeze_seal_map(bpf_map__fd(skel->maps.seals));
 	if (ret) {
 		snprintf(err, errlen, "cannot freeze the seal map: %s", strerror(-ret));
-		goto out;
-	}
-	ret = backfill_maybe_sealed(skel);
-	if (ret) {
-		snprintf(err, errlen, "cannot fill the maybe-sealed filter: %s", strerror(-ret));
 		goto out;
 	}
 	bpf_object__for_each_program(prog, skel->obj) {

@@ -25,6 +25,7 @@ struct policy_features {
 	bool vfs_fallocate;	/* fentry target for fallocate facts */
 	bool remap_verify_area;	/* 6.12+: the reflink check is a function of its own */
 	bool clone_and_dedupe;	/* 6.1: the functions it is inlined into */
+	bool xattr_skipcap;	/* 6.10+: LSMs say which security.* names skip CAP_SYS_ADMIN */
 	bool vm_mmap_pgoff;	/* fentry target for in-flight mmaps */
 	bool inode_free;	/* inode_free_security hook for the listing */
 	bool ioctl_compat;	/* file_ioctl_compat hook (6.8+, stable backports) */

@@ -11,9 +11,11 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
+
 #include "itest.h"
 
 struct move_extent {
@@ -122,6 +124,26 @@ static void uffd_fill_hole(void)
 	unlink(path);
 }
 
+/*
+ * The fence xattr that makes the kernel re-check writes under the inode lock
+ * (bpf/write_fence.bpf.c) must never become a real xattr: not left behind by
+ * sealing, not creatable, not even by root.
+ */
+static void fence_xattr(void)
+{
+	char a[256], v[8];
+	int fd = make_file("/mnt/ext4", "fence", a, sizeof(a));
+
+	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
+	itest_expect("bypass/fence_xattr_left_nothing_behind",
+		     fgetxattr(fd, BPFSEAL_FENCE_XATTR, v, sizeof(v)) < 0 ? errno : 0, ENODATA);
+	itest_expect("bypass/fence_xattr_root_cannot_create",
+		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "x", 1, 0) < 0 ? errno : 0, EPERM);
+	itest_expect("bypass/fence_xattr_root_cannot_create_empty",
+		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_CREATE) < 0 ? errno : 0, EPERM);
+	close(fd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -129,5 +151,6 @@ int main(void)
 	move_ext(true);
 	xfs_swapext();
 	uffd_fill_hole();
+	fence_xattr();
 	return itest_failures ? 1 : 0;
 }

@@ -43,12 +43,19 @@ static void child(void)
 	/* The policy's inode_setxattr program (6.1) must keep the capability check. */
 	itest_expect("unprivileged/security_xattr_still_needs_cap_sys_admin",
 		     fsetxattr(fd, "security.bpfseal-test", "x", 1, 0) < 0 ? errno : 0, EPERM);
+	/* The fence xattr (bpf/write_fence.bpf.c): its one use, by the owner, writes nothing. */
+	itest_expect("unprivileged/fence_xattr_replace_by_owner_writes_nothing",
+		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE) < 0 ? errno : 0, ENODATA);
+	itest_expect("unprivileged/fence_xattr_cannot_be_created",
+		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "x", 1, 0) < 0 ? errno : 0, EPERM);
 	close(fd);
 
 	fd = open(ROOT_OPEN, O_RDWR | O_CLOEXEC);
 	itest_report(fd >= 0, "unprivileged/open_others_0666_file_for_writing", "%s", strerror(errno));
 	itest_expect("unprivileged/cannot_seal_file_owned_by_root",
 		     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EPERM);
+	itest_expect("unprivileged/fence_xattr_not_on_others_files",
+		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE) < 0 ? errno : 0, EPERM);
 	itest_expect_seals("unprivileged/refused_seal_left_no_seal", bpfseal_get_seals(fd), 0);
 	itest_expect("unprivileged/others_file_still_writable", pwrite(fd, "x", 1, 0) < 0 ? errno : 0, 0);
 	close(fd);

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Writes that passed file_permission just before WRITE went in. shmem checks
+ * its seals under the inode lock; the LSM hook runs before the filesystem
+ * takes it, so such a write could still land after the seal was reported.
+ * Under the lock, every write_iter, fallocate and reflink calls
+ * file_remove_privs(), which asks security_inode_need_killpriv() - unless
+ * the inode carries S_NOSEC, the kernel's cached "no suid bit, no security
+ * xattr". An LSM cannot hook that call (BPF LSM disables it) but fmod_ret
+ * may attach to any security_* function.
+ *
+ * So after adding WRITE or FUTURE_WRITE, bpfseal_add_seals() makes the
+ * kernel forget S_NOSEC: setxattr(BPFSEAL_FENCE_XATTR, XATTR_REPLACE) of a
+ * name that never exists clears the flag, under the inode lock, and fails
+ * with ENODATA having written nothing. From then on a write that reaches
+ * the lock is refused here, with memfd's EPERM, before it copies a byte.
+ * Allowed operations that also pass here are let through: truncate asks
+ * before it takes the lock, fallocate is judged in check_write and leaves
+ * a mark in its write facts.
+ *
+ * The fence xattr itself: only its owner (or CAP_FOWNER) may ask for it,
+ * and only as XATTR_REPLACE of an empty value. 6.10+ asks LSMs whether to
+ * skip the CAP_SYS_ADMIN check for a security.* name (inode_xattr_skipcap);
+ * before that, an inode_setxattr answer of 0 skips it (acl.bpf.c).
+ */
+#include "bpfseal.bpf.h"
+
+#define RWSEM_READER_OWNED	1UL	/* kernel/locking/rwsem.c */
+#define RWSEM_OWNER_FLAGS	7UL
+
+/* Tracing programs cannot reach inode storage: the listing carries the seals. */
+static __always_inline __u32 listed_seals(struct inode *inode)
+{
+	struct bpfseal_listed_inode *l = listed_inode(inode);
+
+	return l ? l->seals : 0;
+}
+
+/* Does the current task hold the inode lock for writing? */
+static __always_inline bool holds_inode_lock(struct inode *inode)
+{
+	unsigned long owner;
+
+	if (!bpf_core_field_exists(inode->i_rwsem.owner))
+		return true;	/* PREEMPT_RT: cannot tell; refusing is the safe side */
+	owner = BPF_CORE_READ(inode, i_rwsem.owner.counter);
+	/*
+	 * The low bits are rwsem flags. A reader leaves its task there on
+	 * up_read() as a hint, flagged RWSEM_READER_OWNED: only a writer
+	 * (inode_lock) counts.
+	 */
+	if (owner & RWSEM_READER_OWNED)
+		return false;
+	return (owner & ~RWSEM_OWNER_FLAGS) == (unsigned long)bpf_get_current_task();
+}
+
+static __always_inline bool fallocate_allowed(struct inode *inode)
+{
+	struct write_facts *f = bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, 0);
+	struct file *file;
+
+	if (!f || f->kind != WRITE_FALLOCATE_ALLOWED || f->syscall != current_syscall())
+		return false;
+	file = f->file;	/* a plain copy: CO-RE must not relocate our own struct */
+	return BPF_CORE_READ(file, f_inode) == inode;
+}
+
+SEC("fmod_ret/security_inode_need_killpriv")
+int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
+{
+	struct inode *inode = dentry->d_inode;
+
+	if (ret || !inode)
+		return ret;
+	if (!(listed_seals(inode) & SEALS_BLOCKING_WRITES))
+		return 0;
+	if (!holds_inode_lock(inode) || fallocate_allowed(inode))
+		return 0;
+	return -EPERM;
+}
+
+SEC("lsm/inode_xattr_skipcap")
+int BPF_PROG(skipcap_fence, const char *name, int ret)
+{
+	if (ret)
+		return ret;
+	return is_fence_xattr(name) ? 1 : 0;
+}
+
+SEC("lsm/inode_setxattr")
+int BPF_PROG(guard_fence_xattr, struct mnt_idmap *idmap, struct dentry *dentry, const char *name,
+	     const void *value, size_t size, int flags, int ret)
+{
+	if (ret)
+		return ret;
+	if (!is_fence_xattr(name))
+		return 0;
+	return fence_request_ok(dentry, size, flags) ? 0 : -EPERM;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
