@@ -48,7 +48,7 @@ SEALCTL_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(SEALCTL_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
 # tests/integration/*_test.c are programs; the other .c files are their helpers.
 VM_TESTS  := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(wildcard tests/integration/*_test.c))
-VM_TEST_HELPERS := $(filter-out %_test.c,$(wildcard tests/integration/*.c))
+VM_TEST_HELPERS := $(filter-out %_test.c %.bpf.c,$(wildcard tests/integration/*.c))
 
 .DELETE_ON_ERROR:
 .PHONY: all deps test unit vmtest vmtest-selftest vmlinux install clean
@@ -111,7 +111,18 @@ $(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a $(OUT)/bpfseal.service |
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/integration -o $@ $< $(VM_TEST_HELPERS) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -o $@ $< $(VM_TEST_HELPERS) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+
+# Test-only BPF programs (tests/integration/*.bpf.c): they force a race a test must hit.
+$(OUT)/tests/integration/%.bpf.o: tests/integration/%.bpf.c vmlinux.h | $(OUT)/tests/integration
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
+
+$(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results

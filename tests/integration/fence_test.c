@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * A write that passed its permission check just before WRITE (or
+ * FUTURE_WRITE) went in must not land once bpfseal_add_seals() has
+ * returned: memfd gets this from checking under the inode lock, bpfseal
+ * from its fence (bpf/write_fence.bpf.c). race_test.c hits that window now
+ * and then; here stall.bpf.c holds the writer inside it while the seal goes
+ * in, every time. On tmpfs, ext4 and xfs.
+ */
+#include <pthread.h>
+#include <sys/syscall.h>
+
+#include "bpfseal.h"
+#include "bpfseal_abi.h"
+#include "itest.h"
+#include "stall.skel.h"
+
+struct held_write {
+	int fd;
+	struct stall *skel;
+	int err;
+};
+
+static void *write_held(void *arg)
+{
+	struct held_write *w = arg;
+
+	w->skel->bss->stall_tid = (__u32)syscall(SYS_gettid);
+	w->err = pwrite(w->fd, "X", 1, 0) == 1 ? 0 : errno;
+	return NULL;
+}
+
+static void run(struct stall *skel, const char *fs, const char *dir, unsigned int seal, const char *seal_name)
+{
+	struct itest_snapshot *reported = malloc(sizeof(*reported)), *after = malloc(sizeof(*after));
+	struct held_write w = { .skel = skel };
+	char path[256], n[256];
+	pthread_t t;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/fence-%s", dir, seal_name);
+	unlink(path);
+	w.fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	itest_fill(w.fd);
+	skel->bss->held = 0;
+	skel->bss->gave_up = 0;
+	skel->bss->hold = 1;
+	pthread_create(&t, NULL, write_held, &w);
+	for (int i = 0; i < 10000 && !skel->bss->held; i++)
+		usleep(1000);
+
+	err = bpfseal_add_seals(w.fd, seal) ? errno : 0;
+	itest_snapshot(w.fd, reported);
+	skel->bss->hold = 0;
+	pthread_join(t, NULL);
+	skel->bss->stall_tid = 0;
+	itest_snapshot(w.fd, after);
+
+	snprintf(n, sizeof(n), "fence/%s/%s/writer_held_past_its_check_while_sealing", fs, seal_name);
+	itest_report(skel->bss->held && !skel->bss->gave_up, n, "held %u, gave up %u",
+		     skel->bss->held, skel->bss->gave_up);
+	snprintf(n, sizeof(n), "fence/%s/%s/seal_added", fs, seal_name);
+	itest_expect(n, err, 0);
+	snprintf(n, sizeof(n), "fence/%s/%s/write_in_flight_refused", fs, seal_name);
+	itest_expect(n, w.err, EPERM);
+	snprintf(n, sizeof(n), "fence/%s/%s/no_byte_changed_after_seal_reported", fs, seal_name);
+	itest_report(!itest_snapshot_diff(reported, after), n, "%s", itest_snapshot_diff(reported, after) ?: "");
+	close(w.fd);
+	unlink(path);
+	free(reported);
+	free(after);
+}
+
+int main(void)
+{
+	struct stall *skel = stall__open_and_load();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!skel || stall__attach(skel)) {
+		itest_report(false, "fence/stall_program_attached", "%s", strerror(errno));
+		return 1;
+	}
+	const char *fs[][2] = { { "tmpfs", "/mnt/tmpfs" }, { "ext4", "/mnt/ext4" }, { "xfs", "/mnt/xfs" } };
+
+	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_WRITE, "write");
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_FUTURE_WRITE, "future-write");
+	}
+	stall__destroy(skel);
+	return itest_failures ? 1 : 0;
+}
