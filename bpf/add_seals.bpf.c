@@ -9,7 +9,9 @@
  *      rule: memfds are private to their holders, ordinary files are not)
  *   4. SEAL already set                 -> EPERM
  *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
- *   6. WRITE newly added while a maybe-writable shared mapping exists or is
+ *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device
+ *      or swap area -> EBUSY (bpfseal's own: memfds back neither)
+ *   7. WRITE newly added while a maybe-writable shared mapping exists or is
  *      being created -> EBUSY
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
@@ -33,6 +35,22 @@ static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot,
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Does the file back a loop device (loop clears __GFP_IO from the backing
+ * mapping's allocation mask while attached: nothing else does that to a
+ * regular file) or an active swap area (S_SWAPFILE)? Either writes it
+ * without asking file_permission. A read-only loop device counts too: it
+ * cannot be told apart from here.
+ */
+#define GFP_IO_BIT	0x40	/* ___GFP_IO, the same bit since 2.6 */
+#define S_SWAPFILE	(1 << 8)
+
+static __always_inline bool backs_loop_or_swap(struct inode *inode)
+{
+	return !(BPF_CORE_READ(inode, i_mapping, gfp_mask) & GFP_IO_BIT) ||
+	       (inode->i_flags & S_SWAPFILE);
 }
 
 /* Is there, or is there about to be, a shared mapping that may be writable? */
@@ -140,6 +158,9 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	listed = list_inode(inode);
 	note_needed_facts(old | add);
 
+	/* Writers the kernel runs itself, with no permission check per write. */
+	if ((add & ~old & SEALS_BLOCKING_WRITES) && backs_loop_or_swap(inode))
+		return -EBUSY;
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
 	if (adds_write) {
 		/* From here on new writable mappings are refused... */

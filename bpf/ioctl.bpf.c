@@ -9,6 +9,12 @@
  *   dup2, so while any inode carries a content or size seal these ioctls
  *   are refused for every file.
  *   f2fs SEC_TRIM_FILE erases the file, START_ATOMIC_REPLACE truncates it.
+ * Loop devices write their backing file through ->write_iter, never asking
+ * file_permission: LOOP_SET_FD, LOOP_CHANGE_FD and LOOP_CONFIGURE refuse a
+ * write- or future-write-sealed backing file unless the loop device will be
+ * read-only. The backing fd is read from the fd table, so a root caller
+ * racing dup2 against the ioctl can slip past; add_seals.bpf.c covers the
+ * other order (sealing a file that already backs a loop device: EBUSY).
  */
 #include "bpfseal.bpf.h"
 
@@ -22,12 +28,69 @@
 #define F2FS_SEC_TRIM_FILE	IOC(0xf5, 20)
 #define F2FS_START_ATOMIC_REPLACE IOC(0xf5, 25)
 
-static __always_inline int judge_ioctl(struct file *file, unsigned int cmd)
+#define LOOP_SET_FD		0x4C00
+#define LOOP_CHANGE_FD		0x4C06
+#define LOOP_CONFIGURE		0x4C0A
+#define LOOP_MAJOR		7
+#define LO_FLAGS_READ_ONLY	1
+/* offsetof(struct loop_config, info.lo_flags): fd, block_size, 5 u64, 3 u32 */
+#define LOOP_CONFIG_FLAGS_OFF	(4 + 4 + 5 * 8 + 3 * 4)
+#define S_IFBLK			0060000
+#define MAJOR(dev)		((unsigned int)((dev) >> 20))
+
+/* The file behind fd in the caller's table (racy by nature: see above). */
+static __always_inline struct file *file_of_fd(unsigned int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int cmd, unsigned long arg)
+{
+	struct inode *dev_inode = loop_dev->f_inode;
+	struct bpfseal_listed_inode *listed;
+	unsigned int fd = (unsigned int)arg, flags = 0;
+	struct file *backing;
+
+	if ((dev_inode->i_mode & S_IFMT) != S_IFBLK || MAJOR(dev_inode->i_rdev) != LOOP_MAJOR)
+		return 0;
+	if (cmd == LOOP_CONFIGURE) {
+		if (bpf_probe_read_user(&fd, sizeof(fd), (void *)arg) ||
+		    bpf_probe_read_user(&flags, sizeof(flags), (void *)arg + LOOP_CONFIG_FLAGS_OFF))
+			return -EPERM;	/* the kernel would fail the copy too */
+	}
+	backing = file_of_fd(fd);
+	if (!backing)
+		return 0;	/* the kernel answers EBADF */
+	/* A loop device writes only if both its own fd and the backing fd allow it. */
+	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
+	    (flags & LO_FLAGS_READ_ONLY))
+		return 0;
+	/* Inode storage wants a trusted pointer; the listing carries the seals. */
+	listed = listed_inode(BPF_CORE_READ(backing, f_inode));
+	return listed && (listed->seals & SEALS_BLOCKING_WRITES) ? -EPERM : 0;
+}
+
+static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	unsigned int which = IOC(IOC_TYPE(cmd), IOC_NR(cmd));
 	struct policy_state *st;
 	__u32 seals;
 
+	switch (cmd) {
+	case LOOP_SET_FD:
+	case LOOP_CHANGE_FD:
+	case LOOP_CONFIGURE:
+		return judge_loop_ioctl(file, cmd, arg);
+	}
 	switch (which) {
 	case EXT4_MOVE_EXT:
 	case XFS_SWAPEXT:
@@ -53,7 +116,7 @@ int BPF_PROG(check_ioctl, struct file *file, unsigned int cmd, unsigned long arg
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd);
+	return judge_ioctl(file, cmd, arg);
 }
 
 /* 32-bit callers arrive here only. */
@@ -62,7 +125,7 @@ int BPF_PROG(check_ioctl_compat, struct file *file, unsigned int cmd, unsigned l
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd);
+	return judge_ioctl(file, cmd, arg);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Files the kernel writes itself, without a permission check per write:
+ * loop devices, swap areas, process accounting. Handing a sealed file to
+ * one is refused; sealing a file one of them is using is EBUSY. Each case
+ * also shows the same request goes through on an unsealed file, so a
+ * refusal is the policy's and not the environment's.
+ */
+#include <linux/loop.h>
+#include <sys/ioctl.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+
+#include "bpfseal.h"
+#include "bpfseal_abi.h"
+#include "itest.h"
+
+#define DIR "/mnt/ext4"
+#define SWAP_SIZE (1 << 20)
+
+static int make_file(const char *name, char *path, size_t len, int flags)
+{
+	int fd;
+
+	snprintf(path, len, "%s/%s", DIR, name);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	fsync(fd);
+	if (flags != O_RDWR) {
+		close(fd);
+		fd = open(path, flags | O_CLOEXEC);
+	}
+	return fd;
+}
+
+static int free_loop_device(char *dev, size_t len)
+{
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n;
+
+	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (ctl >= 0)
+		close(ctl);
+	if (n < 0)
+		return -1;
+	snprintf(dev, len, "/dev/loop%d", n);
+	return open(dev, O_RDWR | O_CLOEXEC);
+}
+
+/* The kernel lets go of the backing file when the last opener closes. */
+static int loop_detach(int loop, const char *dev)
+{
+	ioctl(loop, LOOP_CLR_FD, 0);
+	close(loop);
+	return open(dev, O_RDWR | O_CLOEXEC);
+}
+
+static int loop_attach(int loop, int backing, bool configure, unsigned int flags)
+{
+	struct loop_config cfg = { .fd = (__u32)backing, .info.lo_flags = flags };
+
+	if (configure)
+		return ioctl(loop, LOOP_CONFIGURE, &cfg) ? errno : 0;
+	return ioctl(loop, LOOP_SET_FD, backing) ? errno : 0;
+}
+
+static void loop_cases(bool configure)
+{
+	const char *how = configure ? "loop_configure" : "loop_set_fd";
+	char path[256], n[256], dev[32];
+	int loop = free_loop_device(dev, sizeof(dev)), fd, err;
+
+	if (loop < 0) {
+		snprintf(n, sizeof(n), "kernel_writers/%s/loop_device_available", how);
+		itest_report(false, n, "%s", strerror(errno));
+		return;
+	}
+	/* Unsealed: attaching works (the environment allows it). */
+	fd = make_file("loop-plain", path, sizeof(path), O_RDWR);
+	snprintf(n, sizeof(n), "kernel_writers/%s/unsealed_file_attaches", how);
+	itest_expect(n, loop_attach(loop, fd, configure, 0), 0);
+	/* Sealing a file a writable loop device uses: its writes bypass every check. */
+	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_attached_file_is_ebusy", how);
+	itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_attached_file_future_write_is_ebusy", how);
+	itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_FUTURE_WRITE) ? errno : 0, EBUSY);
+	loop = loop_detach(loop, dev);
+	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_after_detach_works", how);
+	itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	/* Sealed: a writable loop device on it is refused... */
+	snprintf(n, sizeof(n), "kernel_writers/%s/sealed_file_refused", how);
+	err = loop_attach(loop, fd, configure, 0);
+	itest_expect(n, err, EPERM);
+	if (!err)
+		loop = loop_detach(loop, dev);
+	close(fd);
+	/* ...a read-only one is not: it cannot write. */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	snprintf(n, sizeof(n), "kernel_writers/%s/sealed_file_read_only_attaches", how);
+	err = loop_attach(loop, fd, configure, 0);
+	itest_expect(n, err, 0);
+	if (!err)
+		loop = loop_detach(loop, dev);
+	close(fd);
+	if (configure) {
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		err = loop_attach(loop, fd, true, LO_FLAGS_READ_ONLY);
+		itest_expect("kernel_writers/loop_configure/sealed_file_lo_flags_read_only_attaches", err, 0);
+		if (!err)
+			loop = loop_detach(loop, dev);
+		close(fd);
+	}
+	close(loop);
+}
+
+/* A swap area: mkswap's header on a file without holes. */
+static int make_swap_file(const char *name, char *path, size_t len)
+{
+	static char zero[SWAP_SIZE];
+	char cmd[300];
+	int fd;
+
+	snprintf(path, len, "%s/%s", DIR, name);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (write(fd, zero, sizeof(zero)) != sizeof(zero))
+		return -1;
+	fsync(fd);
+	snprintf(cmd, sizeof(cmd), "mkswap %s >/dev/null 2>&1", path);
+	if (system(cmd))
+		return -1;
+	return fd;
+}
+
+static void swap_cases(void)
+{
+	char path[256];
+	int fd = make_swap_file("swap-plain", path, sizeof(path)), err;
+
+	err = swapon(path, 0) ? errno : 0;
+	itest_expect("kernel_writers/swapon/unsealed_file_swaps_on", err, 0);
+	itest_expect("kernel_writers/swapon/sealing_active_swap_file_is_ebusy",
+		     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+	if (!err)
+		swapoff(path);
+	close(fd);
+
+	fd = make_swap_file("swap-sealed", path, sizeof(path));
+	itest_expect("kernel_writers/swapon/seal_swap_file", bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	err = swapon(path, 0) ? errno : 0;
+	itest_expect("kernel_writers/swapon/sealed_file_refused", err, EPERM);
+	if (!err)
+		swapoff(path);
+	close(fd);
+}
+
+static void acct_cases(void)
+{
+	char path[256];
+	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
+	int fd = make_file("acct-plain", path, sizeof(path), O_RDWR), err;
+
+	err = acct(path) ? errno : 0;
+	itest_expect("kernel_writers/acct/unsealed_file_accepted", err, 0);
+	acct(NULL);
+	close(fd);
+
+	fd = make_file("acct-sealed", path, sizeof(path), O_RDWR);
+	bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW);
+	itest_snapshot(fd, before);
+	err = acct(path) ? errno : 0;
+	if (!err) {
+		if (fork() == 0)	/* an exiting process writes a record */
+			_exit(0);
+		wait(NULL);
+		acct(NULL);
+	}
+	itest_snapshot(fd, after);
+	itest_expect("kernel_writers/acct/grow_sealed_file_refused", err, EPERM);
+	itest_report(!itest_snapshot_diff(before, after), "kernel_writers/acct/grow_sealed_file_unchanged",
+		     "%s", itest_snapshot_diff(before, after) ?: "");
+	close(fd);
+	free(before);
+	free(after);
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	loop_cases(false);
+	loop_cases(true);
+	swap_cases();
+	acct_cases();
+	return itest_failures ? 1 : 0;
+}
