@@ -1,39 +1,82 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Files the kernel itself writes, with no per-write permission check: the
- * file is handed over once, and that is where the policy refuses a sealed
- * one.
- *   swapon(2): swap writes the file's blocks directly.
- *   acct(2): process accounting appends records.
- * (Quota files, also written by the kernel, are not covered: README, Limits.)
- * file_open sees every open; it looks at the seals first, so an unsealed
- * file costs one lookup, and asks which system call opens only for sealed
- * ones. (The other order, sealing a file that swap already uses, is EBUSY
- * in add_seals.bpf.c.)
+ * Files the kernel itself writes, with no permission check per write: the
+ * file is opened once, and that is where the policy refuses a sealed one.
+ * A write- or future-write-sealed file may be opened for writing only by
+ * the open system calls (open, openat, openat2, creat, open_by_handle_at,
+ * io_uring), whose writes all pass file_permission. That leaves out:
+ *   swapon(2): swap writes the file's blocks directly;
+ *   acct(2): accounting appends records with __kernel_write (also refused
+ *            under GROW: it only ever appends);
+ *   kernel threads (nfsd, ksmbd, LIO and NVMe-target file backends) and
+ *            configfs writes that open backing files for their own I/O;
+ *   overlayfs and FUSE passthrough opening the real file under the one the
+ *            user opened: splice and sendfile into the overlay file reach
+ *            the real one without a check on it (6.1). Both kinds are
+ *            opened "noaccount", as the kernel's own internal files are.
+ * file_open runs on every open: an unsealed file costs one lookup, and only
+ * sealed ones go further. (The other order, sealing a file swap or a loop
+ * device already uses, is EBUSY in add_seals.bpf.c; quota files are not
+ * covered: README, Limits.)
  */
 #include "bpfseal.bpf.h"
 
-#define NR_acct		163	/* x86_64 */
-#define NR_swapon	167
+/* x86_64 system call numbers */
+#define NR_open			2
+#define NR_creat		85
+#define NR_acct			163
+#define NR_open_by_handle_at	304
+#define NR_io_uring_enter	426
+#define NR_openat2		437
+#define NR_openat		257
+
+#define PF_IO_WORKER	0x00000010
+#define PF_KTHREAD	0x00200000
+
+static __always_inline bool open_syscall(__s64 nr)
+{
+	return nr == NR_open || nr == NR_openat || nr == NR_openat2 || nr == NR_creat ||
+	       nr == NR_open_by_handle_at || nr == NR_io_uring_enter;
+}
+
+/*
+ * Files the kernel opens for itself, outside any file table: overlayfs and
+ * FUSE passthrough backing files (6.1: open_with_fake_path), kernel_file_open
+ * users. All are allocated "noaccount"; the bit has been 29 from 6.1 to 7.2,
+ * where FMODE_BACKING has moved between kernels.
+ */
+#define FMODE_NOACCOUNT	(1U << 29)
+
+static __always_inline bool kernel_internal_file(struct file *file)
+{
+	return file->f_mode & FMODE_NOACCOUNT;
+}
+
+static __always_inline bool opened_by_user_open(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	unsigned int flags = task->flags;
+
+	if (flags & PF_IO_WORKER)
+		return true;	/* io_uring's own threads: openat requests */
+	if (flags & PF_KTHREAD)
+		return false;
+	return open_syscall(current_syscall());
+}
 
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
 	__u32 seals;
-	__s64 nr;
 
 	if (ret)
 		return ret;
 	seals = inode_seals(file->f_inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE)))
+	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || !(file->f_mode & FMODE_WRITE))
 		return 0;
-	nr = current_syscall();
-	if (nr == NR_swapon && (seals & SEALS_BLOCKING_WRITES))
-		return -EPERM;
-	/* Accounting only appends: content and size both change. */
-	if (nr == NR_acct && (seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)))
-		return -EPERM;
-	return 0;
+	if (seals & SEALS_BLOCKING_WRITES)
+		return kernel_internal_file(file) || !opened_by_user_open() ? -EPERM : 0;
+	return current_syscall() == NR_acct ? -EPERM : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Files the kernel writes itself, without a permission check per write:
- * loop devices, swap areas, process accounting. Handing a sealed file to
- * one is refused; sealing a file one of them is using is EBUSY. Each case
- * also shows the same request goes through on an unsealed file, so a
- * refusal is the policy's and not the environment's.
+ * loop devices, swap areas, process accounting, overlayfs writing the real
+ * file under an overlay one. Handing a sealed file to one is refused;
+ * sealing a file one of them is using is EBUSY. Each case also shows the
+ * same request goes through on an unsealed file, so a refusal is the
+ * policy's and not the environment's; and that the open system calls,
+ * io_uring's included, still open sealed files for writing, as memfd does.
  */
+#include <liburing.h>
 #include <linux/loop.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
 
@@ -184,6 +189,90 @@ static void acct_cases(void)
 	free(after);
 }
 
+#define OVL "/mnt/tmpfs/ovl"
+
+static void overlay_cases(void)
+{
+	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
+	int fd, ofd, err;
+
+	mkdir(OVL, 0755);
+	mkdir(OVL "/lower", 0755);
+	mkdir(OVL "/upper", 0755);
+	mkdir(OVL "/work", 0755);
+	mkdir(OVL "/merged", 0755);
+	fd = open(OVL "/upper/plain", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	close(fd);
+	fd = open(OVL "/upper/sealed", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	itest_expect("kernel_writers/overlay/seal_upper_file", bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	err = mount("overlay", OVL "/merged", "overlay", 0,
+		    "lowerdir=" OVL "/lower,upperdir=" OVL "/upper,workdir=" OVL "/work") ? errno : 0;
+	itest_expect("kernel_writers/overlay/mounted", err, 0);
+	if (err)
+		return;
+	ofd = open(OVL "/merged/plain", O_RDWR | O_CLOEXEC);
+	itest_report(ofd >= 0, "kernel_writers/overlay/unsealed_upper_opens_for_writing", "%s", strerror(errno));
+	close(ofd);
+	/* splice/sendfile into the overlay file would reach the real one unchecked. */
+	itest_snapshot(fd, before);
+	ofd = open(OVL "/merged/sealed", O_RDWR | O_CLOEXEC);
+	err = ofd < 0 ? errno : 0;
+	if (ofd >= 0) {
+		int pipefd[2];
+
+		if (!pipe(pipefd)) {
+			write(pipefd[1], "SPLICED", 7);
+			splice(pipefd[0], NULL, ofd, &(loff_t){ 0 }, 7, 0);
+			close(pipefd[0]);
+			close(pipefd[1]);
+		}
+		close(ofd);
+	}
+	itest_snapshot(fd, after);
+	itest_expect("kernel_writers/overlay/sealed_upper_refused_for_writing", err, EPERM);
+	itest_report(!itest_snapshot_diff(before, after), "kernel_writers/overlay/sealed_upper_unchanged",
+		     "%s", itest_snapshot_diff(before, after) ?: "");
+	ofd = open(OVL "/merged/sealed", O_RDONLY | O_CLOEXEC);
+	itest_report(ofd >= 0, "kernel_writers/overlay/sealed_upper_opens_read_only", "%s", strerror(errno));
+	close(ofd);
+	umount(OVL "/merged");
+	close(fd);
+	free(before);
+	free(after);
+}
+
+/* Opening a sealed file for writing stays allowed to users, as with memfd. */
+static void io_uring_open_case(void)
+{
+	struct io_uring ring;
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+	char path[256];
+	int fd = make_file("uring-open", path, sizeof(path), O_RDWR), res = -ENOSYS;
+
+	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
+	if (!io_uring_queue_init(4, &ring, 0)) {
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_openat(sqe, AT_FDCWD, path, O_RDWR, 0);
+		sqe->flags |= IOSQE_ASYNC;	/* in an io_uring worker thread */
+		io_uring_submit(&ring);
+		if (!io_uring_wait_cqe(&ring, &cqe)) {
+			res = cqe->res;
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		io_uring_queue_exit(&ring);
+	}
+	itest_expect("kernel_writers/io_uring_openat_sealed_file_for_writing_allowed", res < 0 ? -res : 0, 0);
+	if (res >= 0) {
+		itest_expect("kernel_writers/io_uring_opened_sealed_file_refuses_write",
+			     pwrite(res, "x", 1, 0) < 0 ? errno : 0, EPERM);
+		close(res);
+	}
+	close(fd);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -191,5 +280,7 @@ int main(void)
 	loop_cases(true);
 	swap_cases();
 	acct_cases();
+	overlay_cases();
+	io_uring_open_case();
 	return itest_failures ? 1 : 0;
 }

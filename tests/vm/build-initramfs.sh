@@ -4,7 +4,7 @@
 # One initramfs per kernel: busybox, /init, the built sealctl and libbpfseal,
 # the integration suite (tests/integration: binaries from BUILD_DIR, scripts
 # from the tree), the benchmark if built (BUILD_DIR/tests/bench), the shared
-# libraries they need, and the kernel's own virtio-blk, loop and xfs modules
+# libraries they need, and the kernel's own virtio-blk, loop, xfs and overlay modules
 # (uncompressed: busybox insmod reads plain .ko).
 set -eu
 build=$1; kdir=$2; out=$3
@@ -55,7 +55,7 @@ base=$kdir/root
 [ -d "$base/usr/lib/modules/$release" ] && base=$base/usr
 [ -f "$base/lib/modules/$release/modules.dep" ] || depmod -b "$base" "$release" 2>/dev/null
 : > "$stage/modules/order"
-for m in virtio_pci virtio_blk loop xfs; do
+for m in virtio_pci virtio_blk loop xfs overlay; do
 	modprobe -d "$base" -S "$release" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	name=$(basename "$ko"); name=${name%.xz}; name=${name%.zst}
