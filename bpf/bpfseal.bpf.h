@@ -61,7 +61,9 @@ enum write_kind {
 	WRITE_UNKNOWN = 0,
 	WRITE_RW = 1,
 	WRITE_FALLOCATE = 2,
-	WRITE_FALLOCATE_ALLOWED = 3,	/* check_write let it pass: for write_fence.bpf.c */
+	/* check_write let these pass; write_fence.bpf.c asks again under the lock */
+	WRITE_FALLOCATE_ALLOWED = 3,
+	WRITE_RW_ALLOWED = 4,
 };
 struct write_facts {
 	struct file *file;

@@ -112,7 +112,13 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 			stash->kind = WRITE_FALLOCATE_ALLOWED;
 		return 0;
 	case WRITE_RW:
-		return judge_write(seals, &facts, inode->i_size);
+		refuse = judge_write(seals, &facts, inode->i_size);
+		barrier_var(refuse);
+		if (refuse)
+			return -EPERM;
+		if (stash)
+			stash->kind = WRITE_RW_ALLOWED;
+		return 0;
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
 		return -EPERM;

@@ -9,14 +9,15 @@
  * xattr". An LSM cannot hook that call (BPF LSM disables it) but fmod_ret
  * may attach to any security_* function.
  *
- * So after adding WRITE or FUTURE_WRITE, bpfseal_add_seals() makes the
+ * So after adding WRITE, FUTURE_WRITE or GROW, bpfseal_add_seals() makes the
  * kernel forget S_NOSEC: setxattr(BPFSEAL_FENCE_XATTR, XATTR_REPLACE) of a
  * name that never exists clears the flag, under the inode lock, and fails
  * with ENODATA having written nothing. From then on a write that reaches
- * the lock is refused here, with memfd's EPERM, before it copies a byte.
- * Allowed operations that also pass here are let through: truncate asks
- * before it takes the lock, fallocate is judged in check_write and leaves
- * a mark in its write facts.
+ * the lock is refused here, with memfd's EPERM, before it copies a byte,
+ * unless check_write passed this very call after the seal was in: it
+ * leaves a mark in the call's write facts (fallocate under WRITE; writes
+ * and fallocate within the size under GROW). Truncate asks before it takes
+ * the lock and is judged by inode_setattr under it.
  *
  * The fence xattr itself: only its owner (or CAP_FOWNER) may ask for it,
  * and only as XATTR_REPLACE of an empty value. 6.10+ asks LSMs whether to
@@ -54,12 +55,17 @@ static __always_inline bool holds_inode_lock(struct inode *inode)
 	return (owner & ~RWSEM_OWNER_FLAGS) == (unsigned long)bpf_get_current_task();
 }
 
-static __always_inline bool fallocate_allowed(struct inode *inode)
+/* Did check_write pass this very call (its facts carry the mark)? */
+static __always_inline bool checked_after_seal(struct inode *inode, __u32 seals)
 {
 	struct write_facts *f = bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, 0);
 	struct file *file;
 
-	if (!f || f->kind != WRITE_FALLOCATE_ALLOWED || f->syscall != current_syscall())
+	if (!f || f->syscall != current_syscall())
+		return false;
+	/* WRITE/FUTURE_WRITE let only fallocate through; GROW also writes in bounds. */
+	if (f->kind != WRITE_FALLOCATE_ALLOWED &&
+	    !(f->kind == WRITE_RW_ALLOWED && !(seals & SEALS_BLOCKING_WRITES)))
 		return false;
 	file = f->file;	/* a plain copy: CO-RE must not relocate our own struct */
 	return BPF_CORE_READ(file, f_inode) == inode;
@@ -69,12 +75,14 @@ SEC("fmod_ret/security_inode_need_killpriv")
 int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 {
 	struct inode *inode = dentry->d_inode;
+	__u32 seals;
 
 	if (ret || !inode)
 		return ret;
-	if (!(listed_seals(inode) & SEALS_BLOCKING_WRITES))
+	seals = listed_seals(inode);
+	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)))
 		return 0;
-	if (!holds_inode_lock(inode) || fallocate_allowed(inode))
+	if (!holds_inode_lock(inode) || checked_after_seal(inode, seals))
 		return 0;
 	return -EPERM;
 }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * A write that passed its permission check just before WRITE (or
- * FUTURE_WRITE) went in must not land once bpfseal_add_seals() has
- * returned: memfd gets this from checking under the inode lock, bpfseal
+ * FUTURE_WRITE, or GROW for a write past EOF) went in must not land once
+ * bpfseal_add_seals() has returned: memfd gets this from checking under the inode lock, bpfseal
  * from its fence (bpf/write_fence.bpf.c). race_test.c hits that window now
  * and then; here stall.bpf.c holds the writer inside it while the seal goes
  * in, every time. On tmpfs, ext4 and xfs.
@@ -17,6 +17,7 @@
 
 struct held_write {
 	int fd;
+	off_t at;
 	struct stall *skel;
 	int err;
 };
@@ -26,14 +27,15 @@ static void *write_held(void *arg)
 	struct held_write *w = arg;
 
 	w->skel->bss->stall_tid = (__u32)syscall(SYS_gettid);
-	w->err = pwrite(w->fd, "X", 1, 0) == 1 ? 0 : errno;
+	w->err = pwrite(w->fd, "X", 1, w->at) == 1 ? 0 : errno;
 	return NULL;
 }
 
-static void run(struct stall *skel, const char *fs, const char *dir, unsigned int seal, const char *seal_name)
+static void run(struct stall *skel, const char *fs, const char *dir, unsigned int seal, const char *seal_name,
+		off_t at)
 {
 	struct itest_snapshot *reported = malloc(sizeof(*reported)), *after = malloc(sizeof(*after));
-	struct held_write w = { .skel = skel };
+	struct held_write w = { .skel = skel, .at = at };
 	char path[256], n[256];
 	pthread_t t;
 	int err;
@@ -83,8 +85,10 @@ int main(void)
 	const char *fs[][2] = { { "tmpfs", "/mnt/tmpfs" }, { "ext4", "/mnt/ext4" }, { "xfs", "/mnt/xfs" } };
 
 	for (size_t i = 0; i < sizeof(fs) / sizeof(fs[0]); i++) {
-		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_WRITE, "write");
-		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_FUTURE_WRITE, "future-write");
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_WRITE, "write", 0);
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_FUTURE_WRITE, "future-write", 0);
+		/* A write past EOF under GROW (shmem checks that under the lock too). */
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_GROW, "grow", ITEST_FILE_SIZE);
 	}
 	stall__destroy(skel);
 	return itest_failures ? 1 : 0;
