@@ -79,7 +79,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 {
 	struct write_facts *stash, facts = {};
 	struct inode *inode;
-	__u32 seals;
+	__u32 seals, passed;
 	int refuse;
 
 	if (ret)
@@ -103,26 +103,24 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 	switch (facts.kind) {
 	case WRITE_FALLOCATE:
 		refuse = judge_fallocate(seals, &facts, inode->i_size);
-		/* Else clang returns -(refuse != 0), a range the verifier cannot follow. */
-		barrier_var(refuse);
-		if (refuse)
-			return -EPERM;
-		/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
-		if (stash)
-			stash->kind = WRITE_FALLOCATE_ALLOWED;
-		return 0;
+		passed = WRITE_FALLOCATE_ALLOWED;
+		break;
 	case WRITE_RW:
 		refuse = judge_write(seals, &facts, inode->i_size);
-		barrier_var(refuse);
-		if (refuse)
-			return -EPERM;
-		if (stash)
-			stash->kind = WRITE_RW_ALLOWED;
-		return 0;
+		passed = WRITE_RW_ALLOWED;
+		break;
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
 		return -EPERM;
 	}
+	/* Else clang returns -(refuse != 0), a range the verifier cannot follow. */
+	barrier_var(refuse);
+	if (refuse)
+		return -EPERM;
+	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
+	if (stash)
+		stash->kind = passed;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -29,23 +29,11 @@ struct move_extent {
 #define EXT4_IOC_MOVE_EXT _IOWR('f', 15, struct move_extent)
 #define XFS_IOC_SWAPEXT_NR 109
 
-static int make_file(const char *dir, const char *name, char *path, size_t len)
-{
-	int fd;
-
-	snprintf(path, len, "%s/%s", dir, name);
-	unlink(path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	itest_fill(fd);
-	fsync(fd);
-	return fd;
-}
-
 static void move_ext(bool sealed_is_donor)
 {
 	char a[256], b[256], name[128];
-	int orig = make_file("/mnt/ext4", "move-orig", a, sizeof(a));
-	int donor = make_file("/mnt/ext4", "move-donor", b, sizeof(b));
+	int orig = itest_make_file("/mnt/ext4", "move-orig", a, sizeof(a));
+	int donor = itest_make_file("/mnt/ext4", "move-donor", b, sizeof(b));
 	int sealed = sealed_is_donor ? donor : orig, err;
 	struct move_extent me = { .donor_fd = (unsigned int)donor, .len = 1 };
 	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
@@ -74,7 +62,7 @@ static void move_ext(bool sealed_is_donor)
 static void xfs_swapext(void)
 {
 	char a[256], buf[512] = { 0 };
-	int fd = make_file("/mnt/xfs", "swapext", a, sizeof(a));
+	int fd = itest_make_file("/mnt/xfs", "swapext", a, sizeof(a));
 
 	bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW);
 	/* Any size: the policy matches type and number, before xfs reads the struct. */
@@ -132,7 +120,7 @@ static void uffd_fill_hole(void)
 static void fence_xattr(void)
 {
 	char a[256], v[8];
-	int fd = make_file("/mnt/ext4", "fence", a, sizeof(a));
+	int fd = itest_make_file("/mnt/ext4", "fence", a, sizeof(a));
 
 	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
 	itest_expect("bypass/fence_xattr_left_nothing_behind",

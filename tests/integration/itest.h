@@ -124,4 +124,17 @@ static inline int itest_fill(int fd)
 	return pwrite(fd, buf, sizeof(buf), 0) == (ssize_t)sizeof(buf) ? 0 : -1;
 }
 
+/* DIR/NAME, created afresh, filled with the pattern and synced; open O_RDWR. */
+static inline int itest_make_file(const char *dir, const char *name, char *path, size_t len)
+{
+	int fd;
+
+	snprintf(path, len, "%s/%s", dir, name);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	fsync(fd);
+	return fd;
+}
+
 #endif

@@ -23,22 +23,6 @@
 #define DIR "/mnt/ext4"
 #define SWAP_SIZE (1 << 20)
 
-static int make_file(const char *name, char *path, size_t len, int flags)
-{
-	int fd;
-
-	snprintf(path, len, "%s/%s", DIR, name);
-	unlink(path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	itest_fill(fd);
-	fsync(fd);
-	if (flags != O_RDWR) {
-		close(fd);
-		fd = open(path, flags | O_CLOEXEC);
-	}
-	return fd;
-}
-
 static int free_loop_device(char *dev, size_t len)
 {
 	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n;
@@ -81,7 +65,7 @@ static void loop_cases(bool configure)
 		return;
 	}
 	/* Unsealed: attaching works (the environment allows it). */
-	fd = make_file("loop-plain", path, sizeof(path), O_RDWR);
+	fd = itest_make_file(DIR, "loop-plain", path, sizeof(path));
 	snprintf(n, sizeof(n), "kernel_writers/%s/unsealed_file_attaches", how);
 	itest_expect(n, loop_attach(loop, fd, configure, 0), 0);
 	/* Sealing a file a writable loop device uses: its writes bypass every check. */
@@ -163,14 +147,14 @@ static void acct_cases(void)
 {
 	char path[256];
 	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
-	int fd = make_file("acct-plain", path, sizeof(path), O_RDWR), err;
+	int fd = itest_make_file(DIR, "acct-plain", path, sizeof(path)), err;
 
 	err = acct(path) ? errno : 0;
 	itest_expect("kernel_writers/acct/unsealed_file_accepted", err, 0);
 	acct(NULL);
 	close(fd);
 
-	fd = make_file("acct-sealed", path, sizeof(path), O_RDWR);
+	fd = itest_make_file(DIR, "acct-sealed", path, sizeof(path));
 	bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW);
 	itest_snapshot(fd, before);
 	err = acct(path) ? errno : 0;
@@ -250,7 +234,7 @@ static void io_uring_open_case(void)
 	struct io_uring_sqe *sqe;
 	struct io_uring_cqe *cqe;
 	char path[256];
-	int fd = make_file("uring-open", path, sizeof(path), O_RDWR), res = -ENOSYS;
+	int fd = itest_make_file(DIR, "uring-open", path, sizeof(path)), res = -ENOSYS;
 
 	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
 	if (!io_uring_queue_init(4, &ring, 0)) {
