@@ -67,8 +67,8 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 
 	switch (err) {
 	case EBUSY:
-		why = "file has writable shared mappings";
-		failing = BPFSEAL_SEAL_WRITE;
+		why = "file has writable shared mappings, or backs a loop device or swap area";
+		failing = seals & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE);
 		break;
 	case EPERM:
 		if (now >= 0 && (now & BPFSEAL_SEAL_SEAL))
