@@ -16,8 +16,9 @@
  *            opened "noaccount", as the kernel's own internal files are.
  * file_open runs on every open: an unsealed file costs one lookup, and only
  * sealed ones go further. (The other order, sealing a file swap or a loop
- * device already uses, is EBUSY in add_seals.bpf.c; quota files are not
- * covered: README, Limits.)
+ * device already uses, is EBUSY in add_seals.bpf.c.)
+ * Quota files are written through ->quota_write once quotaon has taken
+ * them; the quota_on hook refuses a sealed one.
  */
 #include "bpfseal.bpf.h"
 
@@ -77,6 +78,18 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 	if (seals & SEALS_BLOCKING_WRITES)
 		return kernel_internal_file(file) || !opened_by_user_open() ? -EPERM : 0;
 	return current_syscall() == NR_acct ? -EPERM : 0;
+}
+
+SEC("lsm/quota_on")
+int BPF_PROG(check_quota_on, struct dentry *dentry, int ret)
+{
+	struct inode *inode = dentry->d_inode;
+
+	if (ret)
+		return ret;
+	if (inode && (inode_seals(inode) & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE)))
+		return -EPERM;
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

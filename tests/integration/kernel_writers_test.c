@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Files the kernel writes itself, without a permission check per write:
- * loop devices, swap areas, process accounting, overlayfs writing the real
- * file under an overlay one. Handing a sealed file to one is refused;
+ * loop devices, swap areas, process accounting, quota files, overlayfs
+ * writing the real file under an overlay one. Handing a sealed file to one is refused;
  * sealing a file one of them is using is EBUSY. Each case also shows the
  * same request goes through on an unsealed file, so a refusal is the
  * policy's and not the environment's; and that the open system calls,
@@ -12,6 +12,7 @@
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/quota.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
@@ -173,6 +174,56 @@ static void acct_cases(void)
 	free(after);
 }
 
+/* The block device mounted on dir, from /proc/mounts. */
+static bool device_of(const char *dir, char *dev, size_t len)
+{
+	char line[512], d[256], m[256];
+	FILE *f = fopen("/proc/mounts", "r");
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %255s", d, m) == 2 && !strcmp(m, dir)) {
+			snprintf(dev, len, "%s", d);
+			found = true;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+#ifndef QFMT_VFS_V1
+#define QFMT_VFS_V1 4
+#endif
+
+/* quotaon hands the file to ->quota_write for good. */
+static void quota_cases(void)
+{
+	char dev[256], path[256];
+	int fd, err;
+
+	if (!device_of(DIR, dev, sizeof(dev)) || mount(NULL, DIR, NULL, MS_REMOUNT, "usrquota")) {
+		itest_report(false, "kernel_writers/quotaon/ext4_mounted_with_usrquota", "%s", strerror(errno));
+		return;
+	}
+	/* Unsealed: the request gets past the LSM (it fails later: no quota header). */
+	fd = itest_make_file(DIR, "quota-plain", path, sizeof(path));
+	err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
+	itest_report(err != EPERM, "kernel_writers/quotaon/unsealed_file_not_refused_by_policy", "got %s",
+		     itest_errname(err));
+	if (!err)
+		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
+	close(fd);
+
+	fd = itest_make_file(DIR, "quota-sealed", path, sizeof(path));
+	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
+	err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
+	itest_expect("kernel_writers/quotaon/sealed_file_refused", err, EPERM);
+	if (!err)
+		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
+	close(fd);
+	mount(NULL, DIR, NULL, MS_REMOUNT, "noquota");
+}
+
 #define OVL "/mnt/tmpfs/ovl"
 
 static void overlay_cases(void)
@@ -264,6 +315,7 @@ int main(void)
 	loop_cases(true);
 	swap_cases();
 	acct_cases();
+	quota_cases();
 	overlay_cases();
 	io_uring_open_case();
 	return itest_failures ? 1 : 0;
