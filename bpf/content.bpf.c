@@ -88,8 +88,12 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		return 0;
 	inode = file->f_inode;
 	seals = inode_seals(inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE)))
+	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE))) {
+		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
+		if (overlay_real_seals(file) & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW))
+			return -EPERM;
 		return 0;
+	}
 
 	/* Take the facts stashed for this very call, once. */
 	stash = bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, 0);

@@ -47,8 +47,12 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 		return 0;
 	inode = file->f_inode;
 	seals = inode_seals(inode);
-	if (!(seals & SEALS_BLOCKING_WRITES))
+	if (!(seals & SEALS_BLOCKING_WRITES)) {
+		/* 6.1 maps the real file behind an overlay one: that one's seals count. */
+		if ((prot & PROT_WRITE) && (overlay_real_seals(file) & SEALS_BLOCKING_WRITES))
+			return -EPERM;
 		return 0;
+	}
 	if ((prot & PROT_WRITE) || shmem_like(inode))
 		return -EPERM;
 	return 0;

@@ -12,7 +12,9 @@
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/mman.h>
 #include <sys/quota.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
@@ -226,6 +228,51 @@ static void quota_cases(void)
 
 #define OVL "/mnt/tmpfs/ovl"
 
+/*
+ * An overlay descriptor opened for writing before the real file was sealed
+ * obeys the seal like any other descriptor: splice and sendfile into it
+ * (overlayfs writes the real file itself), write, and shared writable mmap.
+ */
+static void overlay_opened_before_seal(void)
+{
+	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
+	int fd = open(OVL "/upper/pre", O_RDWR | O_CLOEXEC);
+	int ofd = open(OVL "/merged/pre", O_RDWR | O_CLOEXEC), pipefd[2], src;
+	void *map;
+
+	itest_report(fd >= 0 && ofd >= 0, "kernel_writers/overlay/opened_before_seal", "%s", strerror(errno));
+	itest_expect("kernel_writers/overlay/seal_upper_while_overlay_open",
+		     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	itest_snapshot(fd, before);
+	if (pipe(pipefd) == 0) {
+		(void)!write(pipefd[1], "SPLICED", 7);
+		itest_expect("kernel_writers/overlay/splice_into_preopened_overlay_file",
+			     splice(pipefd[0], NULL, ofd, &(loff_t){ 0 }, 7, 0) < 0 ? errno : 0, EPERM);
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	src = open(OVL "/upper/plain", O_RDONLY | O_CLOEXEC);
+	itest_expect("kernel_writers/overlay/sendfile_into_preopened_overlay_file",
+		     sendfile(ofd, src, &(off_t){ 0 }, 7) < 0 ? errno : 0, EPERM);
+	close(src);
+	itest_expect("kernel_writers/overlay/write_through_preopened_overlay_file",
+		     pwrite(ofd, "W", 1, 0) < 0 ? errno : 0, EPERM);
+	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ofd, 0);
+	itest_expect("kernel_writers/overlay/shared_writable_mmap_of_preopened_overlay_file",
+		     map == MAP_FAILED ? errno : 0, EPERM);
+	if (map != MAP_FAILED) {
+		((char *)map)[0] = 'M';
+		munmap(map, 4096);
+	}
+	itest_snapshot(fd, after);
+	itest_report(!itest_snapshot_diff(before, after), "kernel_writers/overlay/preopened_real_file_unchanged",
+		     "%s", itest_snapshot_diff(before, after) ?: "");
+	close(ofd);
+	close(fd);
+	free(before);
+	free(after);
+}
+
 static void overlay_cases(void)
 {
 	struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
@@ -237,6 +284,9 @@ static void overlay_cases(void)
 	mkdir(OVL "/work", 0755);
 	mkdir(OVL "/merged", 0755);
 	fd = open(OVL "/upper/plain", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	close(fd);
+	fd = open(OVL "/upper/pre", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	itest_fill(fd);
 	close(fd);
 	fd = open(OVL "/upper/sealed", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
@@ -272,6 +322,7 @@ static void overlay_cases(void)
 	ofd = open(OVL "/merged/sealed", O_RDONLY | O_CLOEXEC);
 	itest_report(ofd >= 0, "kernel_writers/overlay/sealed_upper_opens_read_only", "%s", strerror(errno));
 	close(ofd);
+	overlay_opened_before_seal();
 	umount(OVL "/merged");
 	close(fd);
 	free(before);
