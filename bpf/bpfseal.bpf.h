@@ -74,10 +74,9 @@ struct write_facts {
 	__s64 len;	/* WRITE_RW: count; WRITE_FALLOCATE: len */
 	__s32 mode;	/* WRITE_FALLOCATE */
 	/*
-	 * The system call the facts were taken in. The kernel may skip a
-	 * tracing program when it would recurse on a CPU; if the fexit that
-	 * clears the facts is skipped, later checks in other system calls
-	 * must not take them.
+	 * The system call the facts were taken in. Facts nobody consumed
+	 * (rw_verify_area returned before asking the LSM, or another LSM
+	 * refused first) must not be taken by a check in another system call.
 	 */
 	__s64 syscall;
 };
