@@ -37,6 +37,7 @@
 #define ATTR_SIZE	(1 << 3)
 #define RWF_APPEND	0x10	/* == IOCB_APPEND since 5.x */
 #define CAP_FOWNER	3
+#define XATTR_REPLACE	0x2
 #define NR_pwritev2	328	/* x86_64 */
 
 #define FALLOC_FL_KEEP_SIZE	0x01
@@ -191,6 +192,14 @@ static __always_inline struct bpfseal_listed_inode *listed_inode(struct inode *i
 	return bpf_map_lookup_elem(&sealed_inodes, &key);
 }
 
+/* Its committed seals, for the programs that must use the listing. */
+static __always_inline __u32 listed_seals(struct inode *inode)
+{
+	struct bpfseal_listed_inode *l = listed_inode(inode);
+
+	return l ? l->seals : 0;
+}
+
 static __always_inline struct policy_state *get_policy_state(void)
 {
 	__u32 zero = 0;
@@ -229,7 +238,7 @@ static __always_inline bool fence_request_ok(struct dentry *dentry, size_t size,
 {
 	struct inode *inode = dentry->d_inode;
 
-	return inode && size == 0 && flags == 0x2 /* XATTR_REPLACE */ && caller_may_seal(inode);
+	return inode && size == 0 && flags == XATTR_REPLACE && caller_may_seal(inode);
 }
 
 #define OVERLAYFS_SUPER_MAGIC	0x794c7630
@@ -258,15 +267,9 @@ static __always_inline __u32 overlay_real_seals(struct file *file)
 		bpf_probe_read_kernel(real, sizeof(real), priv);
 	else
 		real[0] = priv;
-	for (int i = 0; i < 2; i++) {
-		struct bpfseal_listed_inode *l;
-
-		if (!real[i])
-			continue;
-		l = listed_inode(BPF_CORE_READ(real[i], f_inode));
-		if (l)
-			seals |= l->seals;
-	}
+	for (int i = 0; i < 2; i++)
+		if (real[i])
+			seals |= listed_seals(BPF_CORE_READ(real[i], f_inode));
 	return seals;
 }
 

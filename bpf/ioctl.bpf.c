@@ -56,7 +56,6 @@ static __always_inline struct file *file_of_fd(unsigned int fd)
 static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int cmd, unsigned long arg)
 {
 	struct inode *dev_inode = loop_dev->f_inode;
-	struct bpfseal_listed_inode *listed;
 	unsigned int fd = (unsigned int)arg, flags = 0;
 	struct file *backing;
 
@@ -75,8 +74,7 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
 	/* Inode storage wants a trusted pointer; the listing carries the seals. */
-	listed = listed_inode(BPF_CORE_READ(backing, f_inode));
-	return listed && (listed->seals & SEALS_BLOCKING_WRITES) ? -EPERM : 0;
+	return listed_seals(BPF_CORE_READ(backing, f_inode)) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)

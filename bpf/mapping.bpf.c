@@ -79,9 +79,12 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	return 0;
 }
 
-static __always_inline __u32 first_slot(__u64 thread)
+/* A thread's i-th candidate slot: linear probing from a Fibonacci hash of its id. */
+static __always_inline struct mmap_slot *probe_slot(__u64 thread, int i)
 {
-	return (__u32)((thread * 0x9E3779B97F4A7C15ULL) >> 32);	/* Fibonacci hashing */
+	__u32 key = ((__u32)((thread * 0x9E3779B97F4A7C15ULL) >> 32) + i) & (MMAP_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&mmap_slots, &key);
 }
 
 SEC("fentry/vm_mmap_pgoff")
@@ -90,15 +93,13 @@ int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned l
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 	__u64 inode;
-	__u32 idx = first_slot(thread);
 	struct policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
 	inode = (__u64)file->f_inode;
-	for (int i = 0; i < MMAP_PROBES; i++, idx++) {
-		__u32 key = idx & (MMAP_SLOTS - 1);
-		struct mmap_slot *slot = bpf_map_lookup_elem(&mmap_slots, &key);
+	for (int i = 0; i < MMAP_PROBES; i++) {
+		struct mmap_slot *slot = probe_slot(thread, i);
 
 		if (!slot)
 			break;
@@ -125,14 +126,12 @@ int BPF_PROG(track_mmap_end, struct file *file, unsigned long addr, unsigned lon
 	     unsigned long prot, unsigned long flags, unsigned long pgoff, unsigned long ret)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
-	__u32 idx = first_slot(thread);
 	struct policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
-	for (int i = 0; i < MMAP_PROBES; i++, idx++) {
-		__u32 key = idx & (MMAP_SLOTS - 1);
-		struct mmap_slot *slot = bpf_map_lookup_elem(&mmap_slots, &key);
+	for (int i = 0; i < MMAP_PROBES; i++) {
+		struct mmap_slot *slot = probe_slot(thread, i);
 
 		if (!slot)
 			break;

@@ -29,14 +29,6 @@
 #define RWSEM_READER_OWNED	1UL	/* kernel/locking/rwsem.c */
 #define RWSEM_OWNER_FLAGS	7UL
 
-/* Tracing programs cannot reach inode storage: the listing carries the seals. */
-static __always_inline __u32 listed_seals(struct inode *inode)
-{
-	struct bpfseal_listed_inode *l = listed_inode(inode);
-
-	return l ? l->seals : 0;
-}
-
 /* Does the current task hold the inode lock for writing? */
 static __always_inline bool holds_inode_lock(struct inode *inode)
 {
@@ -79,6 +71,7 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 
 	if (ret || !inode)
 		return ret;
+	/* Tracing programs cannot reach inode storage: the listing carries the seals. */
 	seals = listed_seals(inode);
 	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)))
 		return 0;
