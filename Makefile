@@ -62,7 +62,7 @@ deps:
 	scripts/deps.sh
 
 # --- BPF policy: compile each concern, link into one object, make a skeleton.
-$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c bpf/bpfseal.bpf.h include/bpfseal_abi.h vmlinux.h | $(OUT)/bpf
+$(OUT)/bpf/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.bpf.h) include/bpfseal_abi.h vmlinux.h | $(OUT)/bpf
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 

@@ -13,12 +13,17 @@
  *      or swap area -> EBUSY (bpfseal's own: memfds back neither)
  *   7. WRITE newly added while a maybe-writable shared mapping exists or is
  *      being created -> EBUSY
+ *   8. WRITE newly added while pages of the file hold references beyond the
+ *      page cache and its mappings (pins, I/O in flight) -> EBUSY, or EAGAIN
+ *      when the caller asked with BPFSEAL_ADD_PINS_AS_EAGAIN to wait for
+ *      short-lived ones, as memfd_wait_for_pins() does (libbpfseal does)
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
  * On success the hook returns 0 and the kernel answers EINVAL for the
  * unknown command; callers confirm through the map (see bpfseal_add_seals).
  */
 #include "bpfseal.bpf.h"
+#include "page_refs.bpf.h"
 
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
 			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
@@ -130,7 +135,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	struct inode *inode;
 	struct bpfseal_inode *v;
 	struct bpfseal_listed_inode *listed;
-	__u32 add = arg, old;
+	__u32 add = arg & BPFSEAL_SEAL_ALL, old;
 	bool adds_write;
 	int err;
 
@@ -143,7 +148,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EPERM;
-	if (arg & ~(unsigned long)BPFSEAL_SEAL_ALL)
+	if (arg & ~(unsigned long)(BPFSEAL_SEAL_ALL | BPFSEAL_ADD_PINS_AS_EAGAIN))
 		return -EINVAL;
 	if (!caller_may_seal(inode))
 		return -EPERM;
@@ -169,6 +174,11 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		if (has_writable_mappings(file, inode)) {
 			__sync_fetch_and_sub(&v->write_pending, 1);
 			return -EBUSY;
+		}
+		/* No mapping can make a new pin now; are old ones still there? */
+		if (page_cache_extra_refs(inode) != PAGE_REFS_NONE) {
+			__sync_fetch_and_sub(&v->write_pending, 1);
+			return arg & BPFSEAL_ADD_PINS_AS_EAGAIN ? -EAGAIN : -EBUSY;
 		}
 	}
 	err = commit_seals(v, add);

@@ -25,6 +25,13 @@
  * (bpfseal_add_seals() in libbpfseal does both).
  */
 #define BPFSEAL_F_ADD_SEALS		0x62730001u
+/*
+ * OR-ed into the request: answer EAGAIN rather than EBUSY when adding
+ * WRITE finds pages still referenced outside the page cache (pinned for
+ * I/O, spliced into a pipe), so the caller can wait for short-lived
+ * references as memfd_wait_for_pins() does. Without it, EBUSY, as memfd.
+ */
+#define BPFSEAL_ADD_PINS_AS_EAGAIN	0x80000000u
 
 /* Value of the inode-storage map "seals". */
 struct bpfseal_inode {

@@ -67,7 +67,8 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 
 	switch (err) {
 	case EBUSY:
-		why = "file has writable shared mappings, or backs a loop device or swap area";
+		why = "file has writable shared mappings, pages pinned for I/O (an io_uring fixed "
+		      "buffer, a pipe holding spliced pages), or backs a loop device or swap area";
 		failing = seals & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE);
 		break;
 	case EPERM:

@@ -6,12 +6,15 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 
@@ -142,6 +145,67 @@ static void fence_writers(int fd)
 	(void)fsetxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE);
 }
 
+/*
+ * Empty the LRU batches of every CPU this thread may run on: a page waiting
+ * in one carries a reference that 6.1 cannot tell from a pin. memfd calls
+ * lru_add_drain_all(); from userspace, MADV_COLD drains the batches of the
+ * CPU it runs on (lru_add_drain()) before it looks at its range, here one
+ * untouched anonymous page. The thread's affinity is restored afterwards.
+ */
+static void drain_lru_batches(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *scratch = mmap(NULL, page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cpu_set_t allowed, one;
+
+	if (scratch == MAP_FAILED)
+		return;
+	if (!sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+			if (!CPU_ISSET(cpu, &allowed))
+				continue;
+			CPU_ZERO(&one);
+			CPU_SET(cpu, &one);
+			if (!sched_setaffinity(0, sizeof(one), &one))
+				(void)madvise(scratch, page, MADV_COLD);
+		}
+		(void)sched_setaffinity(0, sizeof(allowed), &allowed);
+	}
+	munmap(scratch, page);
+}
+
+/*
+ * Ask the policy. Adding WRITE while pages are referenced outside the page
+ * cache (an O_DIRECT read finishing, a pipe still holding spliced pages)
+ * gets memfd_wait_for_pins()'s patience: checked again at once after the
+ * LRU batches are drained, then after 10, 20, 40 and 80 ms, then EBUSY. Long-term pins (an io_uring fixed
+ * buffer) stay and end in EBUSY, as on a memfd.
+ */
+static int request_seals(int fd, unsigned int seals)
+{
+	unsigned int request = seals;
+
+	/* Unknown bits go as they are: the policy answers memfd's EPERM or EINVAL. */
+	if (!(seals & ~BPFSEAL_SEAL_ALL))
+		request |= BPFSEAL_ADD_PINS_AS_EAGAIN;
+	for (int attempt = 0;; attempt++) {
+		struct timespec pause = { 0, 5000000L << attempt };
+
+		if (fcntl(fd, BPFSEAL_F_ADD_SEALS, request) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+		if (attempt == 5) {
+			errno = EBUSY;
+			return -1;
+		}
+		if (attempt == 0)
+			drain_lru_batches();
+		else
+			nanosleep(&pause, NULL);
+	}
+}
+
 API int bpfseal_add_seals(int fd, unsigned int seals)
 {
 	unsigned int expected = seals;
@@ -157,7 +221,7 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 	if (native >= 0 && is_memfd(fd))
 		return fcntl(fd, F_ADD_SEALS, seals);
 
-	if (fcntl(fd, BPFSEAL_F_ADD_SEALS, seals) == 0)
+	if (request_seals(fd, seals) == 0)
 		return 0;
 	if (errno != EINVAL)
 		return -1;	/* the policy's answer: EPERM, EBUSY, ...; or EBADF */
