@@ -11,7 +11,8 @@
  *
  * Errors of bpfseal_add_seals() are memfd's: EPERM (fd not open for writing,
  * F_SEAL_SEAL already set, or the caller neither owns the file nor has
- * CAP_FOWNER), EBUSY (F_SEAL_WRITE while writable shared mappings exist),
+ * CAP_FOWNER), EBUSY (F_SEAL_WRITE while writable shared mappings exist,
+ * or pages stay referenced outside the page cache for ~150 ms: pins),
  * EINVAL (unknown bits, not a regular file); plus ENOSYS when the bpfseal
  * policy is not loaded. bpfseal_get_seals() needs no privilege.
  */
