@@ -10,7 +10,9 @@
  *   4. SEAL already set                 -> EPERM
  *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
  *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device
- *      or swap area -> EBUSY (bpfseal's own: memfds back neither)
+ *      or swap area, or WRITE, FUTURE_WRITE or GROW while the kernel holds
+ *      it open to write it itself (acct, a core dump being written, an
+ *      LIO/NVMe-target backend) -> EBUSY (bpfseal's own: memfds have none)
  *   7. WRITE newly added while a maybe-writable shared mapping exists or is
  *      being created -> EBUSY
  *   8. WRITE newly added while pages of the file hold references beyond the
@@ -70,6 +72,35 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
 		return true;
 	bpf_for_each_map_elem(&mmap_slots, match_inode, &s, 0);
 	return s.found;
+}
+
+/*
+ * bpfseal's own EBUSY: the kernel writes the file itself, with no
+ * permission check per write. `adding` are the new seals among WRITE,
+ * FUTURE_WRITE and GROW; the caller has made kernel-writer opens see the
+ * request already, so what is counted now is all there will be.
+ */
+static __always_inline int kernel_writers_in_the_way(struct inode *inode, __u32 adding)
+{
+	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_or_swap(inode))
+		return -EBUSY;
+	if (adding && has_kernel_writers(inode))
+		return -EBUSY;
+	return 0;
+}
+
+/*
+ * memfd's EBUSY for WRITE: a shared mapping that may write, or a page still
+ * referenced through one that is gone. New mappings are refused already.
+ */
+static __always_inline int mappings_in_the_way(struct file *file, struct inode *inode, unsigned long arg)
+{
+	if (has_writable_mappings(file, inode))
+		return -EBUSY;
+	/* No mapping can make a new pin now; are old ones still there? */
+	if (page_cache_extra_refs(inode) != PAGE_REFS_NONE)
+		return arg & BPFSEAL_ADD_PINS_AS_EAGAIN ? -EAGAIN : -EBUSY;
+	return 0;
 }
 
 static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
@@ -135,8 +166,8 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	struct inode *inode;
 	struct bpfseal_inode *v;
 	struct bpfseal_listed_inode *listed;
-	__u32 add = arg & BPFSEAL_SEAL_ALL, old;
-	bool adds_write;
+	__u32 add = arg & BPFSEAL_SEAL_ALL, old, adding;
+	bool adds_write, write_pending;
 	int err;
 
 	if (ret)
@@ -163,27 +194,24 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	listed = list_inode(inode);
 	note_needed_facts(old | add);
 
-	/* Writers the kernel runs itself, with no permission check per write. */
-	if ((add & ~old & SEALS_BLOCKING_WRITES) && backs_loop_or_swap(inode))
-		return -EBUSY;
+	adding = add & ~old & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW);
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
-	if (adds_write) {
-		/* From here on new writable mappings are refused... */
+	/* Kernel writers opening the file from now on see this request. */
+	if (adding && listed)
+		__sync_fetch_and_add(&listed->adding, 1);
+	err = kernel_writers_in_the_way(inode, adding);
+	/* New writable mappings are refused from here on. */
+	write_pending = !err && adds_write;
+	if (write_pending) {
 		__sync_fetch_and_add(&v->write_pending, 1);
-		/* ...so what we see now is all there will be. */
-		if (has_writable_mappings(file, inode)) {
-			__sync_fetch_and_sub(&v->write_pending, 1);
-			return -EBUSY;
-		}
-		/* No mapping can make a new pin now; are old ones still there? */
-		if (page_cache_extra_refs(inode) != PAGE_REFS_NONE) {
-			__sync_fetch_and_sub(&v->write_pending, 1);
-			return arg & BPFSEAL_ADD_PINS_AS_EAGAIN ? -EAGAIN : -EBUSY;
-		}
+		err = mappings_in_the_way(file, inode, arg);
 	}
-	err = commit_seals(v, add);
-	if (adds_write)
+	if (!err)
+		err = commit_seals(v, add);
+	if (write_pending)
 		__sync_fetch_and_sub(&v->write_pending, 1);
+	if (adding && listed)
+		__sync_fetch_and_sub(&listed->adding, 1);
 	if (!err && listed)
 		__sync_fetch_and_or(&listed->seals, v->seals);
 	return err;

@@ -19,6 +19,7 @@
 #define EACCES	13
 #define EBUSY	16
 #define EINVAL	22
+#define ENFILE	23
 
 #define MAY_WRITE	0x2
 #define FMODE_WRITE	0x2
@@ -124,7 +125,8 @@ struct policy_state {
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
 	/* mmaps in flight that found no free slot in mmap_slots */
 	__s64 mmaps_untracked;
-	__u64 unused;	/* was a fence counter; kept so pinned maps stay compatible */
+	/* files in kernel_writer_files (a fence counter before; same size) */
+	__u64 kernel_writer_files;
 	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
 	__u32 content_seals_exist;
 };
@@ -149,11 +151,41 @@ typedef struct {
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
 
+/*
+ * Files the kernel opened for writing inside another call, to write them
+ * itself without file_permission (acct, core dumps, LIO/NVMe-target file
+ * backends; kernel_writers.bpf.c), and how many each inode has open.
+ */
+#define KERNEL_WRITER_FILES_MAX 65536
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, KERNEL_WRITER_FILES_MAX);
+	__type(key, __u64);	/* struct file * */
+	__type(value, __u8);
+} kernel_writer_files_map_t;
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, __s64);	/* open kernel-writer files */
+} kernel_writers_map_t;
+
 extern seal_map_t seals SEC(".maps");
 extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
 extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
+extern kernel_writer_files_map_t kernel_writer_files SEC(".maps");
+extern kernel_writers_map_t kernel_writers SEC(".maps");
+
+/* Does the kernel hold the file open to write it itself? */
+static __always_inline bool has_kernel_writers(struct inode *inode)
+{
+	__s64 *files = bpf_inode_storage_get(&kernel_writers, inode, 0, 0);
+
+	return files && *files > 0;
+}
 
 /*
  * The seals in force on an inode. A WRITE being added counts as WRITE from

@@ -14,9 +14,13 @@
  *            user opened: splice and sendfile into the overlay file reach
  *            the real one without a check on it (6.1). Both kinds are
  *            opened "noaccount", as the kernel's own internal files are.
- * file_open runs on every open: an unsealed file costs one lookup, and only
- * sealed ones go further. (The other order, sealing a file swap or a loop
- * device already uses, is EBUSY in add_seals.bpf.c.)
+ * Under GROW alone, every opener inside another call (acct, a core dump,
+ * a configfs-attached backend) is refused: their writes may append.
+ * The other order, sealing a file the kernel already writes, is EBUSY in
+ * add_seals.bpf.c: swap and loop devices mark the file itself, the others
+ * are counted here, per inode, from their open to the file's release.
+ * file_open runs on every open: reads return at once; a write-open costs
+ * one lookup and a look at who opens.
  * Quota files are written through ->quota_write once quotaon has taken
  * them; the quota_on hook refuses a sealed one.
  */
@@ -53,31 +57,109 @@ static __always_inline bool kernel_internal_file(struct file *file)
 	return file->f_mode & FMODE_NOACCOUNT;
 }
 
-static __always_inline bool opened_by_user_open(void)
+/*
+ * Who opens a file for writing. Open system calls (and io_uring's workers
+ * running openat requests) write through read/write/io_uring, every write
+ * checked. Kernel threads (nfsd, ksmbd) write with vfs_iter_write and
+ * kernel_write, checked too. The rest open inside some other call and then
+ * write with __kernel_write or ->write_iter, never asking file_permission:
+ * acct(2), a core dump (PF_DUMPCORE), LIO and NVMe-target file backends
+ * configured through configfs writes, swapon(2).
+ */
+enum opener {
+	OPENER_USER,
+	OPENER_KERNEL_THREAD,
+	OPENER_IN_CALL,
+};
+
+#define PF_DUMPCORE	0x00000200
+
+static __always_inline enum opener opener(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	unsigned int flags = task->flags;
 
 	if (flags & PF_IO_WORKER)
-		return true;	/* io_uring's own threads: openat requests */
+		return OPENER_USER;	/* io_uring's own threads: openat requests */
 	if (flags & PF_KTHREAD)
+		return OPENER_KERNEL_THREAD;
+	if (!(flags & PF_DUMPCORE) && open_syscall(current_syscall()))
+		return OPENER_USER;
+	return OPENER_IN_CALL;
+}
+
+/*
+ * Count an in-call writer's file on its inode, before the seals are read:
+ * add_seals raises `adding` before it reads the count, so one of the two
+ * sees the other. The count drops when the file is freed.
+ */
+static __always_inline bool count_kernel_writer(struct file *file)
+{
+	struct policy_state *st = get_policy_state();
+	__u64 key = (__u64)file;
+	__u8 one = 1;
+	__s64 *files;
+
+	if (!st)
 		return false;
-	return open_syscall(current_syscall());
+	files = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!files || bpf_map_update_elem(&kernel_writer_files, &key, &one, BPF_NOEXIST))
+		return false;
+	__sync_fetch_and_add(&st->kernel_writer_files, 1);
+	__sync_fetch_and_add(files, 1);
+	return true;
 }
 
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
+	struct bpfseal_listed_inode *listed;
+	struct inode *inode;
+	int denied = -EPERM;
+	enum opener who;
+	bool refuse;
 	__u32 seals;
 
 	if (ret)
 		return ret;
-	seals = inode_seals(file->f_inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || !(file->f_mode & FMODE_WRITE))
+	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
-	if (seals & SEALS_BLOCKING_WRITES)
-		return kernel_internal_file(file) || !opened_by_user_open() ? -EPERM : 0;
-	return current_syscall() == NR_acct ? -EPERM : 0;
+	inode = file->f_inode;
+	who = kernel_internal_file(file) ? OPENER_KERNEL_THREAD : opener();
+	/* Uncounted, such a writer could outlive a seal added later: refuse it. */
+	if (who == OPENER_IN_CALL && is_regular(inode) && !count_kernel_writer(file))
+		return -ENFILE;
+	seals = inode_seals(inode);
+	if (who == OPENER_IN_CALL && !(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW))) {
+		listed = listed_inode(inode);
+		if (listed && listed->adding)
+			seals |= BPFSEAL_SEAL_GROW;	/* being sealed: refuse, do not race */
+	}
+	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || who == OPENER_USER)
+		return 0;
+	/* Checked writers (kernel threads) still may not hold write-sealed files open. */
+	refuse = (seals & SEALS_BLOCKING_WRITES) || who == OPENER_IN_CALL;
+	/* Hidden from clang, or it returns -refuse (EPERM is 1): a negation 6.12's verifier cannot follow. */
+	barrier_var(denied);
+	return refuse ? denied : 0;
+}
+
+/* A counted file goes away: so does its inode's count. */
+SEC("lsm/file_free_security")
+void BPF_PROG(forget_kernel_writer, struct file *file)
+{
+	struct policy_state *st = get_policy_state();
+	__u64 key = (__u64)file;
+	__s64 *files;
+
+	if (!st || !st->kernel_writer_files)
+		return;
+	if (bpf_map_delete_elem(&kernel_writer_files, &key))
+		return;
+	__sync_fetch_and_sub(&st->kernel_writer_files, 1);
+	files = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, 0);
+	if (files)
+		__sync_fetch_and_sub(files, 1);
 }
 
 SEC("lsm/quota_on")

@@ -50,7 +50,11 @@ struct bpfseal_listed_inode {
 	unsigned long long dev;	/* kernel encoding: major << 20 | minor */
 	unsigned long long ino;
 	unsigned int seals;
-	unsigned int pad;
+	/*
+	 * Requests adding WRITE, FUTURE_WRITE or GROW now: kernel-writer
+	 * opens are refused meanwhile (bpf/kernel_writers.bpf.c).
+	 */
+	unsigned int adding;
 };
 
 /*

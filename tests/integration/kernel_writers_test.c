@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Files the kernel writes itself, without a permission check per write:
- * loop devices, swap areas, process accounting, quota files, overlayfs
+ * loop devices, swap areas, process accounting, core dumps, quota files, overlayfs
  * writing the real file under an overlay one. Handing a sealed file to one is refused;
  * sealing a file one of them is using is EBUSY. Each case also shows the
  * same request goes through on an unsealed file, so a refusal is the
@@ -14,10 +14,12 @@
 #include <sys/mount.h>
 #include <sys/mman.h>
 #include <sys/quota.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/wait.h>
+#include <signal.h>
 
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
@@ -146,6 +148,23 @@ static void swap_cases(void)
 	close(fd);
 }
 
+/*
+ * The kernel closes files it wrote in a worker, a tick or so after the
+ * call that stopped it returns: retry an EBUSY for up to two seconds.
+ */
+static int seal_once_released(int fd, unsigned int seals)
+{
+	int err = 0;
+
+	for (int i = 0; i < 200; i++) {
+		err = bpfseal_add_seals(fd, seals) ? errno : 0;
+		if (err != EBUSY)
+			break;
+		usleep(10000);
+	}
+	return err;
+}
+
 static void acct_cases(void)
 {
 	char path[256];
@@ -154,7 +173,16 @@ static void acct_cases(void)
 
 	err = acct(path) ? errno : 0;
 	itest_expect("kernel_writers/acct/unsealed_file_accepted", err, 0);
-	acct(NULL);
+	if (!err) {
+		itest_expect("kernel_writers/acct/sealing_file_in_use_write_is_EBUSY",
+			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+		itest_expect("kernel_writers/acct/sealing_file_in_use_grow_is_EBUSY",
+			     bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW) ? errno : 0, EBUSY);
+		itest_expect_seals("kernel_writers/acct/refused_seals_left_none", bpfseal_get_seals(fd), 0);
+		acct(NULL);
+		itest_expect("kernel_writers/acct/seal_ok_once_accounting_stopped",
+			     seal_once_released(fd, BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW), 0);
+	}
 	close(fd);
 
 	fd = itest_make_file(DIR, "acct-sealed", path, sizeof(path));
@@ -174,6 +202,82 @@ static void acct_cases(void)
 	close(fd);
 	free(before);
 	free(after);
+}
+
+/*
+ * A core dump writes its file with __kernel_write, no check per write, and
+ * the crashing user owns the file and may seal it meanwhile. Sealing must
+ * be EBUSY until the dump is done, or a seal, once reported, would not
+ * hold: the rest of the dump would land in the sealed file.
+ */
+#define CORE_MEMORY (96 << 20)
+
+static void dump_core_in(const char *dir)
+{
+	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
+	char *mem = mmap(NULL, CORE_MEMORY, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (mem == MAP_FAILED || setrlimit(RLIMIT_CORE, &unlimited) || chdir(dir))
+		_exit(2);
+	for (size_t i = 0; i < CORE_MEMORY; i += 4096)
+		mem[i] = (char)(i >> 12);	/* present pages: the dump writes them all */
+	signal(SIGSEGV, SIG_DFL);
+	raise(SIGSEGV);
+	_exit(3);
+}
+
+static void coredump_case(void)
+{
+	const char *dir = DIR "/coredump";
+	char core[256];
+	struct stat st;
+	off_t size_at_seal = -1;
+	int fd = -1, status = 0, refused = 0, sealed = EBUSY;
+	pid_t pid;
+
+	mkdir(dir, 0755);
+	snprintf(core, sizeof(core), "%s/core", dir);
+	unlink(core);
+	pid = fork();
+	if (pid == 0)
+		dump_core_in(dir);
+	while (waitpid(pid, &status, WNOHANG) == 0) {
+		if (fd < 0) {
+			fd = open(core, O_RDWR | O_CLOEXEC);
+			continue;
+		}
+		/* Past its first write the dump runs on the kernel's S_NOSEC shortcut. */
+		if (fstat(fd, &st) || st.st_size == 0)
+			continue;
+		/* The raw request: it skips the library's fence (see Limits). */
+		if (fcntl(fd, BPFSEAL_F_ADD_SEALS, BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW) && errno == EBUSY) {
+			refused++;
+			continue;
+		}
+		if (bpfseal_get_seals(fd) > 0) {
+			fstat(fd, &st);
+			size_at_seal = st.st_size;
+			sealed = 0;
+			break;
+		}
+	}
+	waitpid(pid, &status, 0);
+	if (fd < 0)
+		fd = open(core, O_RDWR | O_CLOEXEC);
+	itest_report(WIFSIGNALED(status) && WCOREDUMP(status) && fd >= 0, "kernel_writers/coredump/core_dumped",
+		     "no core file (status %#x)", status);
+	itest_report(refused > 0, "kernel_writers/coredump/sealing_refused_while_dumping",
+		     "no EBUSY: the dump was over before its file could be opened, or sealing succeeded");
+	fstat(fd, &st);
+	itest_report(size_at_seal < 0 || st.st_size == size_at_seal, "kernel_writers/coredump/no_seal_while_dumping",
+		     "sealed at %lld bytes, the dump then wrote on to %lld", (long long)size_at_seal,
+		     (long long)st.st_size);
+	if (sealed)
+		sealed = seal_once_released(fd, BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW);
+	itest_expect("kernel_writers/coredump/seal_ok_once_dumped", sealed, 0);
+	if (fd >= 0)
+		close(fd);
+	unlink(core);
 }
 
 /* The block device mounted on dir, from /proc/mounts. */
@@ -366,6 +470,7 @@ int main(void)
 	loop_cases(true);
 	swap_cases();
 	acct_cases();
+	coredump_case();
 	quota_cases();
 	overlay_cases();
 	io_uring_open_case();
