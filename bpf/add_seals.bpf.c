@@ -9,16 +9,17 @@
  *      rule: memfds are private to their holders, ordinary files are not)
  *   4. SEAL already set                 -> EPERM
  *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
- *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device
- *      or swap area, or WRITE, FUTURE_WRITE or GROW while the kernel holds
+ *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device,
+ *      a swap area or quota, or WRITE, FUTURE_WRITE or GROW while the kernel holds
  *      it open to write it itself (acct, a core dump being written, an
  *      LIO/NVMe-target backend) -> EBUSY (bpfseal's own: memfds have none)
  *   7. WRITE newly added while a maybe-writable shared mapping exists or is
  *      being created -> EBUSY
  *   8. WRITE newly added while pages of the file hold references beyond the
- *      page cache and its mappings (pins, I/O in flight) -> EBUSY, or EAGAIN
- *      when the caller asked with BPFSEAL_ADD_PINS_AS_EAGAIN to wait for
- *      short-lived ones, as memfd_wait_for_pins() does (libbpfseal does)
+ *      page cache and its mappings (pins, I/O in flight) -> EBUSY
+ * A caller asking with BPFSEAL_ADD_BUSY_DETAILS gets ETXTBSY for 6 and
+ * EAGAIN for 8, to wait for short-lived references as memfd_wait_for_pins()
+ * does (libbpfseal does).
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
  * On success the hook returns 0 and the kernel answers EINVAL for the
@@ -47,17 +48,19 @@ static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot,
 /*
  * Does the file back a loop device (loop clears __GFP_IO from the backing
  * mapping's allocation mask while attached: nothing else does that to a
- * regular file) or an active swap area (S_SWAPFILE)? Either writes it
- * without asking file_permission. A read-only loop device counts too: it
- * cannot be told apart from here.
+ * regular file), an active swap area (S_SWAPFILE) or quota (quotaon marks
+ * its files S_NOQUOTA until quotaoff)? Each writes it without asking
+ * file_permission. A read-only loop device counts too: it cannot be told
+ * apart from here.
  */
 #define GFP_IO_BIT	0x40	/* ___GFP_IO, the same bit since 2.6 */
+#define S_NOQUOTA	(1 << 5)
 #define S_SWAPFILE	(1 << 8)
 
-static __always_inline bool backs_loop_or_swap(struct inode *inode)
+static __always_inline bool backs_loop_swap_or_quota(struct inode *inode)
 {
 	return !(BPF_CORE_READ(inode, i_mapping, gfp_mask) & GFP_IO_BIT) ||
-	       (inode->i_flags & S_SWAPFILE);
+	       (inode->i_flags & (S_SWAPFILE | S_NOQUOTA));
 }
 
 /* Is there, or is there about to be, a shared mapping that may be writable? */
@@ -80,12 +83,15 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
  * FUTURE_WRITE and GROW; the caller has made kernel-writer opens see the
  * request already, so what is counted now is all there will be.
  */
-static __always_inline int kernel_writers_in_the_way(struct inode *inode, __u32 adding)
+static __always_inline int kernel_writers_in_the_way(struct inode *inode, __u32 adding,
+						     unsigned long arg)
 {
-	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_or_swap(inode))
-		return -EBUSY;
+	int busy = arg & BPFSEAL_ADD_BUSY_DETAILS ? -ETXTBSY : -EBUSY;
+
+	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_swap_or_quota(inode))
+		return busy;
 	if (adding && has_kernel_writers(inode))
-		return -EBUSY;
+		return busy;
 	return 0;
 }
 
@@ -99,7 +105,7 @@ static __always_inline int mappings_in_the_way(struct file *file, struct inode *
 		return -EBUSY;
 	/* No mapping can make a new pin now; are old ones still there? */
 	if (page_cache_extra_refs(inode) != PAGE_REFS_NONE)
-		return arg & BPFSEAL_ADD_PINS_AS_EAGAIN ? -EAGAIN : -EBUSY;
+		return arg & BPFSEAL_ADD_BUSY_DETAILS ? -EAGAIN : -EBUSY;
 	return 0;
 }
 
@@ -179,7 +185,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		return -EINVAL;
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EPERM;
-	if (arg & ~(unsigned long)(BPFSEAL_SEAL_ALL | BPFSEAL_ADD_PINS_AS_EAGAIN))
+	if (arg & ~(unsigned long)(BPFSEAL_SEAL_ALL | BPFSEAL_ADD_BUSY_DETAILS))
 		return -EINVAL;
 	if (!caller_may_seal(inode))
 		return -EPERM;
@@ -199,7 +205,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	/* Kernel writers opening the file from now on see this request. */
 	if (adding && listed)
 		__sync_fetch_and_add(&listed->adding, 1);
-	err = kernel_writers_in_the_way(inode, adding);
+	err = kernel_writers_in_the_way(inode, adding, arg);
 	/* New writable mappings are refused from here on. */
 	write_pending = !err && adds_write;
 	if (write_pending) {

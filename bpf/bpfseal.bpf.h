@@ -20,6 +20,7 @@
 #define EBUSY	16
 #define EINVAL	22
 #define ENFILE	23
+#define ETXTBSY	26
 
 #define MAY_WRITE	0x2
 #define FMODE_WRITE	0x2

@@ -12,7 +12,9 @@
  * Errors of bpfseal_add_seals() are memfd's: EPERM (fd not open for writing,
  * F_SEAL_SEAL already set, or the caller neither owns the file nor has
  * CAP_FOWNER), EBUSY (F_SEAL_WRITE while writable shared mappings exist,
- * or pages stay referenced outside the page cache for ~150 ms: pins),
+ * or pages stay referenced outside the page cache for ~150 ms: pins; and
+ * bpfseal's own: F_SEAL_WRITE, F_SEAL_FUTURE_WRITE or F_SEAL_GROW while the
+ * kernel writes the file itself: see bpfseal_busy_reason()),
  * EINVAL (unknown bits, not a regular file); plus ENOSYS when the bpfseal
  * policy is not loaded. bpfseal_get_seals() needs no privilege.
  */
@@ -25,6 +27,12 @@ extern "C" {
 
 int bpfseal_add_seals(int fd, unsigned int seals);
 int bpfseal_get_seals(int fd);
+/*
+ * After bpfseal_add_seals() failed with EBUSY in this thread: what holds
+ * the file, in words (writable shared mappings, pages pinned for I/O, the
+ * kernel writing it); NULL after any other outcome. memfd has one EBUSY.
+ */
+const char *bpfseal_busy_reason(void);
 
 #ifdef __cplusplus
 }

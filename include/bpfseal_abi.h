@@ -26,12 +26,15 @@
  */
 #define BPFSEAL_F_ADD_SEALS		0x62730001u
 /*
- * OR-ed into the request: answer EAGAIN rather than EBUSY when adding
- * WRITE finds pages still referenced outside the page cache (pinned for
- * I/O, spliced into a pipe), so the caller can wait for short-lived
- * references as memfd_wait_for_pins() does. Without it, EBUSY, as memfd.
+ * OR-ed into the request: tell the EBUSY cases apart. EBUSY stays for
+ * writable shared mappings; pages still referenced outside the page cache
+ * (pinned for I/O, spliced into a pipe) answer EAGAIN, so the caller can
+ * wait for short-lived references as memfd_wait_for_pins() does; a file the
+ * kernel writes itself (loop device, swap area, acct, a core dump, a
+ * storage-target backend) answers ETXTBSY. Without it, EBUSY for all, as
+ * memfd. libbpfseal asks this way and answers EBUSY in the end.
  */
-#define BPFSEAL_ADD_PINS_AS_EAGAIN	0x80000000u
+#define BPFSEAL_ADD_BUSY_DETAILS	0x80000000u
 
 /* Value of the inode-storage map "seals". */
 struct bpfseal_inode {

@@ -67,9 +67,9 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 
 	switch (err) {
 	case EBUSY:
-		why = "a writer the seal could not stop uses the file: a writable shared mapping, "
-		      "pages pinned for I/O (an io_uring fixed buffer, a pipe holding spliced pages), "
-		      "a loop device or swap area, or the kernel writing it (acct, a core dump)";
+		why = bpfseal_busy_reason();
+		if (!why)
+			why = "the file is in use by a writer the seal could not stop";
 		failing = seals & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW);
 		if (!failing)
 			failing = seals;

@@ -174,28 +174,46 @@ static void drain_lru_batches(void)
 	munmap(scratch, page);
 }
 
+/* What held the file when this thread's last bpfseal_add_seals() got EBUSY. */
+enum busy_reason {
+	BUSY_NONE,
+	BUSY_MAPPINGS_OR_PINS,	/* a memfd's own answer: the kernel does not say which */
+	BUSY_MAPPINGS,
+	BUSY_PINS,
+	BUSY_KERNEL_WRITER,
+};
+static __thread enum busy_reason last_busy;
+
 /*
- * Ask the policy. Adding WRITE while pages are referenced outside the page
- * cache (an O_DIRECT read finishing, a pipe still holding spliced pages)
- * gets memfd_wait_for_pins()'s patience: checked again at once after the
- * LRU batches are drained, then after 10, 20, 40 and 80 ms, then EBUSY. Long-term pins (an io_uring fixed
- * buffer) stay and end in EBUSY, as on a memfd.
+ * Ask the policy, with the EBUSY cases told apart (BPFSEAL_ADD_BUSY_DETAILS).
+ * Adding WRITE while pages are referenced outside the page cache (an
+ * O_DIRECT read finishing, a pipe still holding spliced pages) gets
+ * memfd_wait_for_pins()'s patience: checked again at once after the LRU
+ * batches are drained, then after 10, 20, 40 and 80 ms, then EBUSY.
+ * Long-term pins (an io_uring fixed buffer) stay and end in EBUSY, as on a
+ * memfd.
  */
 static int request_seals(int fd, unsigned int seals)
 {
-	unsigned int request = seals;
-
 	/* Unknown bits go as they are: the policy answers memfd's EPERM or EINVAL. */
-	if (!(seals & ~BPFSEAL_SEAL_ALL))
-		request |= BPFSEAL_ADD_PINS_AS_EAGAIN;
+	bool detailed = !(seals & ~BPFSEAL_SEAL_ALL);
+	unsigned int request = detailed ? seals | BPFSEAL_ADD_BUSY_DETAILS : seals;
+
 	for (int attempt = 0;; attempt++) {
 		struct timespec pause = { 0, 5000000L << attempt };
 
 		if (fcntl(fd, BPFSEAL_F_ADD_SEALS, request) == 0)
 			return 0;
+		if (errno == EBUSY && detailed)
+			last_busy = BUSY_MAPPINGS;
+		if (errno == ETXTBSY && detailed) {
+			last_busy = BUSY_KERNEL_WRITER;
+			errno = EBUSY;
+		}
 		if (errno != EAGAIN)
 			return -1;
 		if (attempt == 5) {
+			last_busy = BUSY_PINS;
 			errno = EBUSY;
 			return -1;
 		}
@@ -203,6 +221,24 @@ static int request_seals(int fd, unsigned int seals)
 			drain_lru_batches();
 		else
 			nanosleep(&pause, NULL);
+	}
+}
+
+API const char *bpfseal_busy_reason(void)
+{
+	switch (last_busy) {
+	case BUSY_MAPPINGS_OR_PINS:
+		return "file has writable shared mappings, or pages pinned for I/O";
+	case BUSY_MAPPINGS:
+		return "file has writable shared mappings";
+	case BUSY_PINS:
+		return "pages of the file stay pinned for I/O (an io_uring fixed buffer, "
+		       "a pipe holding spliced pages, I/O in flight)";
+	case BUSY_KERNEL_WRITER:
+		return "the kernel writes the file itself (a loop device, a swap area, acct, "
+		       "a core dump in progress, a storage-target backend)";
+	default:
+		return NULL;
 	}
 }
 
@@ -217,9 +253,15 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 	 * answers (EPERM once F_SEAL_SEAL is set, also on memfds made without
 	 * MFD_ALLOW_SEALING; fcntl(BPFSEAL_F_ADD_SEALS) seals those).
 	 */
+	last_busy = BUSY_NONE;
 	native = fcntl(fd, F_GET_SEALS);
-	if (native >= 0 && is_memfd(fd))
-		return fcntl(fd, F_ADD_SEALS, seals);
+	if (native >= 0 && is_memfd(fd)) {
+		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
+			return 0;
+		if (errno == EBUSY)
+			last_busy = BUSY_MAPPINGS_OR_PINS;
+		return -1;
+	}
 
 	if (request_seals(fd, seals) == 0)
 		return 0;

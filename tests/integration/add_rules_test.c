@@ -142,6 +142,8 @@ static void run(const struct target *t)
 	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	name(n, sizeof(n), t, "write_with_shared_writable_mapping_is_EBUSY");
 	itest_expect(n, add(fd, GROW | WRITE), EBUSY);
+	name(n, sizeof(n), t, "EBUSY_reason_names_the_mappings");
+	itest_reason(n, "writable shared mappings");
 	name(n, sizeof(n), t, "EBUSY_adds_no_other_seal");
 	itest_expect_seals(n, get(fd), 0);
 	munmap(map, 4096);

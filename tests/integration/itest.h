@@ -83,6 +83,17 @@ static inline void itest_expect_seals(const char *name, int got, int want)
 		     got < 0 ? ": " : "", got < 0 ? strerror(errno) : "");
 }
 
+/*
+ * Expect bpfseal_busy_reason() to say `words` (callers include bpfseal.h).
+ * A macro, so itest.h stays usable without libbpfseal.
+ */
+#define itest_reason(name, words)                                                              \
+	do {                                                                                   \
+		const char *why_ = bpfseal_busy_reason();                                      \
+		itest_report(why_ && strstr(why_, (words)), (name), "reason %s, want one naming %s", \
+			     why_ ? why_ : "(none)", (words));                                 \
+	} while (0)
+
 /* Everything a refused operation must leave alone. */
 #define ITEST_FILE_SIZE 16384
 struct itest_snapshot {

@@ -176,6 +176,7 @@ static void acct_cases(void)
 	if (!err) {
 		itest_expect("kernel_writers/acct/sealing_file_in_use_write_is_EBUSY",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+		itest_reason("kernel_writers/acct/EBUSY_reason_names_the_kernel", "the kernel writes the file");
 		itest_expect("kernel_writers/acct/sealing_file_in_use_grow_is_EBUSY",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW) ? errno : 0, EBUSY);
 		itest_expect_seals("kernel_writers/acct/refused_seals_left_none", bpfseal_get_seals(fd), 0);
@@ -302,6 +303,26 @@ static bool device_of(const char *dir, char *dev, size_t len)
 #endif
 
 /* quotaon hands the file to ->quota_write for good. */
+/*
+ * An empty vfsv1 user quota file (fs/quota/quotaio_v2.h): header, info,
+ * and the tree's empty root block; what quotacheck would write for no users.
+ */
+static int make_quota_file(const char *name, char *path, size_t len)
+{
+	uint32_t file[512] = {
+		0xd9c01f11, 1,			/* magic (USRQUOTA), version 1 */
+		604800, 604800, 0, 2, 0, 0,	/* grace times, flags, 2 blocks, no free lists */
+	};
+	int fd;
+
+	snprintf(path, len, "%s/%s", DIR, name);
+	unlink(path);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || pwrite(fd, file, sizeof(file), 0) != (ssize_t)sizeof(file) || fsync(fd))
+		perror(name);
+	return fd;
+}
+
 static void quota_cases(void)
 {
 	char dev[256], path[256];
@@ -318,6 +339,19 @@ static void quota_cases(void)
 		     itest_errname(err));
 	if (!err)
 		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
+	close(fd);
+
+	/* The other order: a file quota writes cannot be sealed until quotaoff. */
+	fd = make_quota_file("quota-active", path, sizeof(path));
+	err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
+	itest_expect("kernel_writers/quotaon/empty_quota_file_accepted", err, 0);
+	if (!err) {
+		itest_expect("kernel_writers/quotaon/sealing_active_quota_file_is_EBUSY",
+			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
+		itest_expect("kernel_writers/quotaon/sealing_after_quotaoff_works",
+			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	}
 	close(fd);
 
 	fd = itest_make_file(DIR, "quota-sealed", path, sizeof(path));

@@ -122,6 +122,8 @@ static void fixed_buffer(const struct target *t)
 	}
 	name(n, sizeof(n), t, "fixed_buffer_pin_makes_write_seal_EBUSY");
 	itest_expect(n, err, EBUSY);
+	name(n, sizeof(n), t, "EBUSY_reason_names_pins");
+	itest_reason(n, "pinned for I/O");
 	name(n, sizeof(n), t, "refused_write_seal_left_no_seal");
 	itest_expect_seals(n, seals, 0);
 

@@ -25,6 +25,18 @@ out=$(sealctl add --seals write "$d/sealed" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "cannot add seal 'write': file is already sealed with 'seal' (EPERM)" \
 	&& pass "sealctl/add_after_seal_says_why" || fail "sealctl/add_after_seal_says_why" "exit $rc: $out"
 
+# --- EBUSY says which writer holds the file (here a loop device)
+dd if=/dev/zero of="$d/backing" bs=4096 count=16 2>/dev/null
+dev=$(losetup -f)
+if [ -n "$dev" ] && losetup "$dev" "$d/backing"; then
+	out=$(sealctl add --seals write "$d/backing" 2>&1); rc=$?
+	[ $rc = 1 ] && echo "$out" | grep -q "cannot add seal 'write': the kernel writes the file itself (.*) (EBUSY)" \
+		&& pass "sealctl/busy_says_the_kernel_writes_it" || fail "sealctl/busy_says_the_kernel_writes_it" "exit $rc: $out"
+	losetup -d "$dev"
+else
+	fail "sealctl/busy_says_the_kernel_writes_it" "cannot attach $d/backing to a loop device"
+fi
+
 # --- bad input: one line each, non-zero, nothing changed
 printf data > "$d/plain"
 expect_exit "sealctl/bad/missing_file" 1 sealctl add --seals write "$d/nope"
