@@ -17,9 +17,11 @@
  *      being created -> EBUSY
  *   8. WRITE newly added while pages of the file hold references beyond the
  *      page cache and its mappings (pins, I/O in flight) -> EBUSY
+ *   9. WRITE, FUTURE_WRITE or GROW while direct I/O to the file is in flight
+ *      -> EBUSY (bpfseal's own: shmem has no direct I/O of its own)
  * A caller asking with BPFSEAL_ADD_BUSY_DETAILS gets ETXTBSY for 6 and
- * EAGAIN for 8, to wait for short-lived references as memfd_wait_for_pins()
- * does (libbpfseal does).
+ * EAGAIN for 8 and 9, to wait for short-lived references as
+ * memfd_wait_for_pins() does (libbpfseal does).
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
  * On success the hook returns 0 and the kernel answers EINVAL for the
@@ -78,20 +80,24 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
 }
 
 /*
- * bpfseal's own EBUSY: the kernel writes the file itself, with no
- * permission check per write. `adding` are the new seals among WRITE,
- * FUTURE_WRITE and GROW; the caller has made kernel-writer opens see the
- * request already, so what is counted now is all there will be.
+ * bpfseal's own EBUSY: writes that no later check will see. The kernel
+ * writing the file itself; direct I/O submitted before the seal (AIO,
+ * io_uring), whose data reaches the disk after it, a wait like memfd's for
+ * pins. `adding` are the new seals among WRITE, FUTURE_WRITE and GROW; the
+ * caller has made kernel-writer opens see the request already, so what is
+ * counted now is all there will be.
  */
-static __always_inline int kernel_writers_in_the_way(struct inode *inode, __u32 adding,
-						     unsigned long arg)
+static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, unsigned long arg)
 {
-	int busy = arg & BPFSEAL_ADD_BUSY_DETAILS ? -ETXTBSY : -EBUSY;
+	bool details = arg & BPFSEAL_ADD_BUSY_DETAILS;
 
 	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_swap_or_quota(inode))
-		return busy;
+		return details ? -ETXTBSY : -EBUSY;
 	if (adding && has_kernel_writers(inode))
-		return busy;
+		return details ? -ETXTBSY : -EBUSY;
+	/* Reads count too: they end as quickly. */
+	if (adding && inode->i_dio_count.counter > 0)
+		return details ? -EAGAIN : -EBUSY;
 	return 0;
 }
 
@@ -205,7 +211,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	/* Kernel writers opening the file from now on see this request. */
 	if (adding && listed)
 		__sync_fetch_and_add(&listed->adding, 1);
-	err = kernel_writers_in_the_way(inode, adding, arg);
+	err = unchecked_writers(inode, adding, arg);
 	/* New writable mappings are refused from here on. */
 	write_pending = !err && adds_write;
 	if (write_pending) {
