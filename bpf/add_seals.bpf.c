@@ -28,6 +28,7 @@
  * unknown command; callers confirm through the map (see bpfseal_add_seals).
  */
 #include "bpfseal.bpf.h"
+#include "kernel_writers.bpf.h"
 #include "page_refs.bpf.h"
 
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \

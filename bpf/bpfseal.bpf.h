@@ -84,12 +84,12 @@ struct write_facts {
 	__s64 syscall;
 };
 
-/* The system call the current task is in (orig_ax), or -1. */
+/* The system call the current task is in (orig_ax), or -1. A direct load: no probe-read call. */
 static __always_inline __s64 current_syscall(void)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-	return regs ? (__s64)BPF_CORE_READ(regs, orig_ax) : -1;
+	return regs ? (__s64)regs->orig_ax : -1;
 }
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -126,7 +126,7 @@ struct policy_state {
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
 	/* mmaps in flight that found no free slot in mmap_slots */
 	__s64 mmaps_untracked;
-	/* files in kernel_writer_files (a fence counter before; same size) */
+	/* used slots in kernel_writers, all inodes (a fence counter before; same size) */
 	__u64 kernel_writer_files;
 	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
 	__u32 content_seals_exist;
@@ -153,23 +153,23 @@ typedef struct {
 } sealed_inodes_map_t;
 
 /*
- * Files the kernel opened for writing inside another call, to write them
- * itself without file_permission (acct, core dumps, LIO/NVMe-target file
- * backends; kernel_writers.bpf.c), and how many each inode has open.
+ * Per inode, the files the kernel opened for writing inside another call,
+ * to write them itself without file_permission (acct, core dumps,
+ * LIO/NVMe-target file backends; kernel_writers.bpf.c). A slot is only a
+ * hint that the file may still be open: the file's own reference count,
+ * inode and mode say whether it is (a freed struct file is reused, so a
+ * slot whose file was reopened for this inode is cleared by that open).
+ * No hook on close: that would cost every close(2).
  */
-#define KERNEL_WRITER_FILES_MAX 65536
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, KERNEL_WRITER_FILES_MAX);
-	__type(key, __u64);	/* struct file * */
-	__type(value, __u8);
-} kernel_writer_files_map_t;
+#define KERNEL_WRITER_SLOTS 8
+struct kernel_writer_files {
+	__u64 file[KERNEL_WRITER_SLOTS];	/* struct file *, 0: free */
+};
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
-	__type(value, __s64);	/* open kernel-writer files */
+	__type(value, struct kernel_writer_files);
 } kernel_writers_map_t;
 
 extern seal_map_t seals SEC(".maps");
@@ -177,16 +177,7 @@ extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
 extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
-extern kernel_writer_files_map_t kernel_writer_files SEC(".maps");
 extern kernel_writers_map_t kernel_writers SEC(".maps");
-
-/* Does the kernel hold the file open to write it itself? */
-static __always_inline bool has_kernel_writers(struct inode *inode)
-{
-	__s64 *files = bpf_inode_storage_get(&kernel_writers, inode, 0, 0);
-
-	return files && *files > 0;
-}
 
 /*
  * The seals in force on an inode. A WRITE being added counts as WRITE from

@@ -18,13 +18,14 @@
  * a configfs-attached backend) is refused: their writes may append.
  * The other order, sealing a file the kernel already writes, is EBUSY in
  * add_seals.bpf.c: swap and loop devices mark the file itself, the others
- * are counted here, per inode, from their open to the file's release.
+ * are noted here, per inode, at their open (kernel_writers.bpf.h).
  * file_open runs on every open: reads return at once; a write-open costs
  * one lookup and a look at who opens.
  * Quota files are written through ->quota_write once quotaon has taken
  * them; the quota_on hook refuses a sealed one.
  */
 #include "bpfseal.bpf.h"
+#include "kernel_writers.bpf.h"
 
 /* x86_64 system call numbers */
 #define NR_open			2
@@ -89,33 +90,58 @@ static __always_inline enum opener opener(void)
 }
 
 /*
- * Count an in-call writer's file on its inode, before the seals are read:
- * add_seals raises `adding` before it reads the count, so one of the two
- * sees the other. The count drops when the file is freed.
+ * Note an in-call writer's file in its inode's slots, before the seals are
+ * read: add_seals raises `adding` before it reads the slots, so one of the
+ * two sees the other. A full set of slots is first purged of closed files.
  */
-static __always_inline bool count_kernel_writer(struct file *file)
+static __always_inline bool record_kernel_writer(struct file *file)
+{
+	struct kernel_writer_files *w;
+	struct policy_state *st = get_policy_state();
+	struct inode *inode = file->f_inode;
+	__u64 me = (__u64)file;
+
+	w = bpf_inode_storage_get(&kernel_writers, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!w || !st)
+		return false;
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < KERNEL_WRITER_SLOTS; i++) {
+			if (!w->file[i] && __sync_val_compare_and_swap(&w->file[i], 0, me) == 0) {
+				__sync_fetch_and_add(&st->kernel_writer_files, 1);
+				return true;
+			}
+		}
+		has_kernel_writers(inode);
+	}
+	return false;
+}
+
+/*
+ * struct file is reused once freed: an open that gets a slot's old file
+ * back for the same inode proves that file closed. Without this, the
+ * owner's own descriptor could look like the core dump it replaced.
+ */
+static __always_inline void forget_reused_file(struct file *file)
 {
 	struct policy_state *st = get_policy_state();
-	__u64 key = (__u64)file;
-	__u8 one = 1;
-	__s64 *files;
+	struct kernel_writer_files *w;
 
-	if (!st)
-		return false;
-	files = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!files || bpf_map_update_elem(&kernel_writer_files, &key, &one, BPF_NOEXIST))
-		return false;
-	__sync_fetch_and_add(&st->kernel_writer_files, 1);
-	__sync_fetch_and_add(files, 1);
-	return true;
+	if (!st || !st->kernel_writer_files)
+		return;
+	w = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, 0);
+	if (!w)
+		return;
+	for (int i = 0; i < KERNEL_WRITER_SLOTS; i++)
+		if (w->file[i] == (__u64)file)
+			release_slot(&w->file[i], (__u64)file);
 }
 
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
 	struct bpfseal_listed_inode *listed;
-	struct inode *inode;
 	int denied = -EPERM;
+	struct inode *inode;
 	enum opener who;
 	bool refuse;
 	__u32 seals;
@@ -125,9 +151,10 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 	if (!(file->f_mode & FMODE_WRITE))
 		return 0;
 	inode = file->f_inode;
+	forget_reused_file(file);
 	who = kernel_internal_file(file) ? OPENER_KERNEL_THREAD : opener();
-	/* Uncounted, such a writer could outlive a seal added later: refuse it. */
-	if (who == OPENER_IN_CALL && is_regular(inode) && !count_kernel_writer(file))
+	/* Unrecorded, such a writer could outlive a seal added later: refuse it. */
+	if (who == OPENER_IN_CALL && is_regular(inode) && !record_kernel_writer(file))
 		return -ENFILE;
 	seals = inode_seals(inode);
 	if (who == OPENER_IN_CALL && !(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW))) {
@@ -142,24 +169,6 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 	/* Hidden from clang, or it returns -refuse (EPERM is 1): a negation 6.12's verifier cannot follow. */
 	barrier_var(denied);
 	return refuse ? denied : 0;
-}
-
-/* A counted file goes away: so does its inode's count. */
-SEC("lsm/file_free_security")
-void BPF_PROG(forget_kernel_writer, struct file *file)
-{
-	struct policy_state *st = get_policy_state();
-	__u64 key = (__u64)file;
-	__s64 *files;
-
-	if (!st || !st->kernel_writer_files)
-		return;
-	if (bpf_map_delete_elem(&kernel_writer_files, &key))
-		return;
-	__sync_fetch_and_sub(&st->kernel_writer_files, 1);
-	files = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, 0);
-	if (files)
-		__sync_fetch_and_sub(files, 1);
 }
 
 SEC("lsm/quota_on")

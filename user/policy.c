@@ -45,8 +45,7 @@ const struct policy_program policy_programs[] = {
 	{ "add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true },
 	{ "check_ioctl", "lsm/file_ioctl", "extent-swapping, trimming and loop-device ioctls", true },
 	{ "check_quota_on", "lsm/quota_on", "sealed files as quota files", true },
-	{ "check_kernel_writer_open", "lsm/file_open", "write-opens by the kernel: refused on sealed files (swap, acct, core dumps, nfsd, overlayfs...), counted on others", true },
-	{ "forget_kernel_writer", "lsm/file_free_security", "kernel-written files closing (sealing waits for none open: EBUSY)", true },
+	{ "check_kernel_writer_open", "lsm/file_open", "write-opens by the kernel: refused on sealed files (swap, acct, core dumps, nfsd, overlayfs...), noted on others", true },
 	{ "check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true },
 	{ "unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false },
 };
