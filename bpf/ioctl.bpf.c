@@ -15,6 +15,10 @@
  * read-only. The backing fd is read from the fd table, so a root caller
  * racing dup2 against the ioctl can slip past; add_seals.bpf.c covers the
  * other order (sealing a file that already backs a loop device: EBUSY).
+ * md's SET_BITMAP_FILE takes a file by fd too and writes its bitmap there
+ * with bios of its own: refused for a write- or future-write-sealed file.
+ * (The other order cannot happen: md denies write access to its bitmap
+ * file, so nobody can open it for writing to seal it.)
  */
 #include "bpfseal.bpf.h"
 
@@ -37,6 +41,7 @@
 #define LOOP_CONFIG_FLAGS_OFF	(4 + 4 + 5 * 8 + 3 * 4)
 #define S_IFBLK			0060000
 #define MAJOR(dev)		((unsigned int)((dev) >> 20))
+#define SET_BITMAP_FILE		0x4004092b	/* _IOW(MD_MAJOR, 0x2b, int) */
 
 /* The file behind fd in the caller's table (racy by nature: see above). */
 static __always_inline struct file *file_of_fd(unsigned int fd)
@@ -77,6 +82,15 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	return listed_seals(BPF_CORE_READ(backing, f_inode)) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
 }
 
+/* Seals of the file a request names by fd: what loop and md will write. */
+static __always_inline __u32 seals_of_fd(unsigned int fd)
+{
+	struct file *f = file_of_fd(fd);
+
+	/* Inode storage wants a trusted pointer; the listing carries the seals. */
+	return f ? listed_seals(BPF_CORE_READ(f, f_inode)) : 0;
+}
+
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	unsigned int which = IOC(IOC_TYPE(cmd), IOC_NR(cmd));
@@ -88,6 +102,8 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CHANGE_FD:
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
+	case SET_BITMAP_FILE:
+		return seals_of_fd((unsigned int)arg) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Files the kernel writes itself, without a permission check per write:
- * loop devices, swap areas, process accounting, core dumps, quota files, overlayfs
+ * loop devices, swap areas, process accounting, core dumps, quota files, md bitmaps, overlayfs
  * writing the real file under an overlay one. Handing a sealed file to one is refused;
  * sealing a file one of them is using is EBUSY. Each case also shows the
  * same request goes through on an unsealed file, so a refusal is the
@@ -18,6 +18,7 @@
 #include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <signal.h>
 
@@ -285,6 +286,50 @@ static void coredump_case(void)
 	unlink(core);
 }
 
+/*
+ * md writes its bitmap file with bios of its own; SET_BITMAP_FILE takes the
+ * file by fd, and an array that is not set up yet accepts it.
+ */
+#define SET_BITMAP_FILE _IOW(9, 0x2b, int)	/* MD_MAJOR */
+
+/* A fresh md device (an array not set up yet), or -1. */
+static int md_device(int minor, char *node, size_t len)
+{
+	snprintf(node, len, "/dev/bpfseal-md%d", minor);
+	mknod(node, S_IFBLK | 0600, makedev(9, minor));
+	return open(node, O_RDWR | O_CLOEXEC);
+}
+
+static void md_bitmap_cases(void)
+{
+	char path[256], node[64];
+	int md, fd, err;
+
+	md = md_device(0, node, sizeof(node));
+	if (md < 0) {
+		itest_report(false, "kernel_writers/md_bitmap/md_device", "%s: %s", node, strerror(errno));
+		return;
+	}
+	fd = itest_make_file(DIR, "md-bitmap-plain", path, sizeof(path));
+	err = ioctl(md, SET_BITMAP_FILE, fd) ? errno : 0;
+	/* EINVAL: a kernel built without bitmap files (Debian's 7.x); nothing to gate there. */
+	itest_report(err == 0 || err == EINVAL, "kernel_writers/md_bitmap/unsealed_file_not_refused_by_policy",
+		     "got %s", itest_errname(err));
+	close(fd);
+	close(md);
+	unlink(node);
+
+	md = md_device(1, node, sizeof(node));
+	fd = itest_make_file(DIR, "md-bitmap-sealed", path, sizeof(path));
+	itest_expect("kernel_writers/md_bitmap/seal_file", bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
+	err = md < 0 ? errno : ioctl(md, SET_BITMAP_FILE, fd) ? errno : 0;
+	itest_expect("kernel_writers/md_bitmap/sealed_file_refused", err, EPERM);
+	close(fd);
+	if (md >= 0)
+		close(md);
+	unlink(node);
+}
+
 /* The block device mounted on dir, from /proc/mounts. */
 static bool device_of(const char *dir, char *dev, size_t len)
 {
@@ -509,6 +554,7 @@ int main(void)
 	swap_cases();
 	acct_cases();
 	coredump_case();
+	md_bitmap_cases();
 	quota_cases();
 	overlay_cases();
 	io_uring_open_case();

@@ -55,7 +55,7 @@ base=$kdir/root
 [ -d "$base/usr/lib/modules/$release" ] && base=$base/usr
 [ -f "$base/lib/modules/$release/modules.dep" ] || depmod -b "$base" "$release" 2>/dev/null
 : > "$stage/modules/order"
-for m in virtio_pci virtio_blk loop xfs overlay quota_v2; do
+for m in virtio_pci virtio_blk loop xfs overlay quota_v2 md_mod; do
 	modprobe -d "$base" -S "$release" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
 done | awk '!seen[$0]++' | while read -r ko; do
 	name=$(basename "$ko"); name=${name%.xz}; name=${name%.zst}
