@@ -10,9 +10,8 @@
  *   4. SEAL already set                 -> EPERM
  *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
  *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device,
- *      a swap area or quota, or WRITE, FUTURE_WRITE or GROW while the kernel holds
- *      it open to write it itself (acct, a core dump being written, an
- *      LIO/NVMe-target backend) -> EBUSY (bpfseal's own: memfds have none)
+ *      a swap area or quota, or WRITE, FUTURE_WRITE or GROW while a core dump
+ *      is being written into it -> EBUSY (bpfseal's own: memfds have none)
  *   7. WRITE newly added while a maybe-writable shared mapping exists or is
  *      being created -> EBUSY
  *   8. WRITE newly added while pages of the file hold references beyond the
@@ -28,7 +27,6 @@
  * unknown command; callers confirm through the map (see bpfseal_add_seals).
  */
 #include "bpfseal.bpf.h"
-#include "kernel_writers.bpf.h"
 #include "page_refs.bpf.h"
 
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
@@ -46,6 +44,24 @@ static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot,
 		return 1;
 	}
 	return 0;
+}
+
+static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, struct mmap_search *s)
+{
+	if (*inode == s->inode) {
+		s->found = true;
+		return 1;
+	}
+	return 0;
+}
+
+/* Is a process dumping core into the file (core_dumps.bpf.c)? */
+static __always_inline bool core_dump_in_progress(struct inode *inode)
+{
+	struct mmap_search s = { .inode = (__u64)inode };
+
+	bpf_for_each_map_elem(&core_dumps, match_dumped_inode, &s, 0);
+	return s.found;
 }
 
 /*
@@ -82,11 +98,10 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
 
 /*
  * bpfseal's own EBUSY: writes that no later check will see. The kernel
- * writing the file itself; direct I/O submitted before the seal (AIO,
- * io_uring), whose data reaches the disk after it, a wait like memfd's for
- * pins. `adding` are the new seals among WRITE, FUTURE_WRITE and GROW; the
- * caller has made kernel-writer opens see the request already, so what is
- * counted now is all there will be.
+ * writing the file itself (loop, swap, quota, a core dump); direct I/O
+ * submitted before the seal (AIO, io_uring), whose data reaches the disk
+ * after it, a wait like memfd's for pins. `adding` are the new seals among
+ * WRITE, FUTURE_WRITE and GROW.
  */
 static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, unsigned long arg)
 {
@@ -94,7 +109,7 @@ static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, 
 
 	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_swap_or_quota(inode))
 		return details ? -ETXTBSY : -EBUSY;
-	if (adding && has_kernel_writers(inode))
+	if (adding && core_dump_in_progress(inode))
 		return details ? -ETXTBSY : -EBUSY;
 	/* Reads count too: they end as quickly. */
 	if (adding && inode->i_dio_count.counter > 0)
@@ -209,9 +224,6 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 
 	adding = add & ~old & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW);
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
-	/* Kernel writers opening the file from now on see this request. */
-	if (adding && listed)
-		__sync_fetch_and_add(&listed->adding, 1);
 	err = unchecked_writers(inode, adding, arg);
 	/* New writable mappings are refused from here on. */
 	write_pending = !err && adds_write;
@@ -223,8 +235,6 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		err = commit_seals(v, add);
 	if (write_pending)
 		__sync_fetch_and_sub(&v->write_pending, 1);
-	if (adding && listed)
-		__sync_fetch_and_sub(&listed->adding, 1);
 	if (!err && listed)
 		__sync_fetch_and_or(&listed->seals, v->seals);
 	return err;

@@ -84,12 +84,17 @@ struct write_facts {
 	__s64 syscall;
 };
 
-/* The system call the current task is in (orig_ax), or -1. A direct load: no probe-read call. */
-static __always_inline __s64 current_syscall(void)
+/* The system call a task is in (orig_ax), or -1. A direct load: no probe-read call. */
+static __always_inline __s64 task_syscall(struct task_struct *task)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
 
 	return regs ? (__s64)regs->orig_ax : -1;
+}
+
+static __always_inline __s64 current_syscall(void)
+{
+	return task_syscall(bpf_get_current_task_btf());
 }
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -126,8 +131,7 @@ struct policy_state {
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
 	/* mmaps in flight that found no free slot in mmap_slots */
 	__s64 mmaps_untracked;
-	/* used slots in kernel_writers, all inodes (a fence counter before; same size) */
-	__u64 kernel_writer_files;
+	__u64 unused;	/* was a fence counter; kept so pinned maps stay compatible */
 	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
 	__u32 content_seals_exist;
 };
@@ -152,32 +156,21 @@ typedef struct {
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
 
-/*
- * Per inode, the files the kernel opened for writing inside another call,
- * to write them itself without file_permission (acct, core dumps,
- * LIO/NVMe-target file backends; kernel_writers.bpf.c). A slot is only a
- * hint that the file may still be open: the file's own reference count,
- * inode and mode say whether it is (a freed struct file is reused, so a
- * slot whose file was reopened for this inode is cleared by that open).
- * No hook on close: that would cost every close(2).
- */
-#define KERNEL_WRITER_SLOTS 8
-struct kernel_writer_files {
-	__u64 file[KERNEL_WRITER_SLOTS];	/* struct file *, 0: free */
-};
+/* Core dumps in progress: dumping task (pid_tgid) -> inode of its core file. */
+#define CORE_DUMPS_MAX 4096
 typedef struct {
-	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct kernel_writer_files);
-} kernel_writers_map_t;
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CORE_DUMPS_MAX);
+	__type(key, __u64);
+	__type(value, __u64);
+} core_dumps_map_t;
 
 extern seal_map_t seals SEC(".maps");
 extern sealed_inodes_map_t sealed_inodes SEC(".maps");
 extern write_facts_map_t write_facts SEC(".maps");
 extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
-extern kernel_writers_map_t kernel_writers SEC(".maps");
+extern core_dumps_map_t core_dumps SEC(".maps");
 
 /*
  * The seals in force on an inode. A WRITE being added counts as WRITE from

@@ -16,16 +16,14 @@
  *            opened "noaccount", as the kernel's own internal files are.
  * Under GROW alone, every opener inside another call (acct, a core dump,
  * a configfs-attached backend) is refused: their writes may append.
- * The other order, sealing a file the kernel already writes, is EBUSY in
- * add_seals.bpf.c: swap and loop devices mark the file itself, the others
- * are noted here, per inode, at their open (kernel_writers.bpf.h).
- * file_open runs on every open: reads return at once; a write-open costs
- * one lookup and a look at who opens.
+ * file_open runs on every open: an unsealed file costs one lookup, and only
+ * sealed ones go further. (The other order, sealing a file the kernel
+ * already writes, is EBUSY in add_seals.bpf.c for loop, swap, quota and
+ * core dumps in progress.)
  * Quota files are written through ->quota_write once quotaon has taken
  * them; the quota_on hook refuses a sealed one.
  */
 #include "bpfseal.bpf.h"
-#include "kernel_writers.bpf.h"
 
 /* x86_64 system call numbers */
 #define NR_open			2
@@ -84,87 +82,34 @@ static __always_inline enum opener opener(void)
 		return OPENER_USER;	/* io_uring's own threads: openat requests */
 	if (flags & PF_KTHREAD)
 		return OPENER_KERNEL_THREAD;
-	if (!(flags & PF_DUMPCORE) && open_syscall(current_syscall()))
+	if (!(flags & PF_DUMPCORE) && open_syscall(task_syscall(task)))
 		return OPENER_USER;
 	return OPENER_IN_CALL;
 }
 
 /*
- * Note an in-call writer's file in its inode's slots, before the seals are
- * read: add_seals raises `adding` before it reads the slots, so one of the
- * two sees the other. A full set of slots is first purged of closed files.
+ * Unsealed files cost one lookup: who opens is worked out for sealed ones
+ * only. (Sealing a file the kernel already writes is add_seals.bpf.c's
+ * EBUSY; core dumps in progress are tracked by core_dumps.bpf.c.)
  */
-static __always_inline bool record_kernel_writer(struct file *file)
-{
-	struct kernel_writer_files *w;
-	struct policy_state *st = get_policy_state();
-	struct inode *inode = file->f_inode;
-	__u64 me = (__u64)file;
-
-	w = bpf_inode_storage_get(&kernel_writers, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!w || !st)
-		return false;
-	for (int pass = 0; pass < 2; pass++) {
-		for (int i = 0; i < KERNEL_WRITER_SLOTS; i++) {
-			if (!w->file[i] && __sync_val_compare_and_swap(&w->file[i], 0, me) == 0) {
-				__sync_fetch_and_add(&st->kernel_writer_files, 1);
-				return true;
-			}
-		}
-		has_kernel_writers(inode);
-	}
-	return false;
-}
-
-/*
- * struct file is reused once freed: an open that gets a slot's old file
- * back for the same inode proves that file closed. Without this, the
- * owner's own descriptor could look like the core dump it replaced.
- */
-static __always_inline void forget_reused_file(struct file *file)
-{
-	struct policy_state *st = get_policy_state();
-	struct kernel_writer_files *w;
-
-	if (!st || !st->kernel_writer_files)
-		return;
-	w = bpf_inode_storage_get(&kernel_writers, file->f_inode, 0, 0);
-	if (!w)
-		return;
-	for (int i = 0; i < KERNEL_WRITER_SLOTS; i++)
-		if (w->file[i] == (__u64)file)
-			release_slot(&w->file[i], (__u64)file);
-}
-
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
-	struct bpfseal_listed_inode *listed;
 	int denied = -EPERM;
-	struct inode *inode;
 	enum opener who;
 	bool refuse;
 	__u32 seals;
 
 	if (ret)
 		return ret;
-	if (!(file->f_mode & FMODE_WRITE))
+	seals = inode_seals(file->f_inode);
+	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || !(file->f_mode & FMODE_WRITE))
 		return 0;
-	inode = file->f_inode;
-	forget_reused_file(file);
 	who = kernel_internal_file(file) ? OPENER_KERNEL_THREAD : opener();
-	/* Unrecorded, such a writer could outlive a seal added later: refuse it. */
-	if (who == OPENER_IN_CALL && is_regular(inode) && !record_kernel_writer(file))
-		return -ENFILE;
-	seals = inode_seals(inode);
-	if (who == OPENER_IN_CALL && !(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW))) {
-		listed = listed_inode(inode);
-		if (listed && listed->adding)
-			seals |= BPFSEAL_SEAL_GROW;	/* being sealed: refuse, do not race */
-	}
-	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || who == OPENER_USER)
+	if (who == OPENER_USER)
 		return 0;
-	/* Checked writers (kernel threads) still may not hold write-sealed files open. */
+	/* Checked writers (kernel threads) still may not hold write-sealed files open;
+	 * under GROW alone, the unchecked ones (they may append) may not either. */
 	refuse = (seals & SEALS_BLOCKING_WRITES) || who == OPENER_IN_CALL;
 	/* Hidden from clang, or it returns -refuse (EPERM is 1): a negation 6.12's verifier cannot follow. */
 	barrier_var(denied);

@@ -7,6 +7,6 @@ sealed_inodes_map_t sealed_inodes SEC(".maps");
 write_facts_map_t write_facts SEC(".maps");
 mmap_slots_map_t mmap_slots SEC(".maps");
 policy_state_map_t policy_state SEC(".maps");
-kernel_writers_map_t kernel_writers SEC(".maps");
+core_dumps_map_t core_dumps SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -30,8 +30,8 @@
  * writable shared mappings; pages still referenced outside the page cache
  * (pinned for I/O, spliced into a pipe) answer EAGAIN, so the caller can
  * wait for short-lived references as memfd_wait_for_pins() does; a file the
- * kernel writes itself (loop device, swap area, acct, a core dump, a
- * storage-target backend) answers ETXTBSY. Without it, EBUSY for all, as
+ * kernel writes itself (loop device, swap area, quota, a core dump in
+ * progress) answers ETXTBSY. Without it, EBUSY for all, as
  * memfd. libbpfseal asks this way and answers EBUSY in the end.
  */
 #define BPFSEAL_ADD_BUSY_DETAILS	0x80000000u
@@ -53,11 +53,7 @@ struct bpfseal_listed_inode {
 	unsigned long long dev;	/* kernel encoding: major << 20 | minor */
 	unsigned long long ino;
 	unsigned int seals;
-	/*
-	 * Requests adding WRITE, FUTURE_WRITE or GROW now: kernel-writer
-	 * opens are refused meanwhile (bpf/kernel_writers.bpf.c).
-	 */
-	unsigned int adding;
+	unsigned int pad;
 };
 
 /*

@@ -235,8 +235,8 @@ API const char *bpfseal_busy_reason(void)
 		return "pages of the file stay pinned for I/O, or direct I/O to it is in flight "
 		       "(an io_uring fixed buffer, a pipe holding spliced pages, an O_DIRECT write)";
 	case BUSY_KERNEL_WRITER:
-		return "the kernel writes the file itself (a loop device, a swap area, acct, "
-		       "a core dump in progress, a storage-target backend)";
+		return "the kernel writes the file itself (a loop device, a swap area, quota, "
+		       "a core dump in progress)";
 	default:
 		return NULL;
 	}

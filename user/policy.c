@@ -45,7 +45,10 @@ const struct policy_program policy_programs[] = {
 	{ "add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true },
 	{ "check_ioctl", "lsm/file_ioctl", "extent-swapping, trimming and loop-device ioctls", true },
 	{ "check_quota_on", "lsm/quota_on", "sealed files as quota files", true },
-	{ "check_kernel_writer_open", "lsm/file_open", "write-opens by the kernel: refused on sealed files (swap, acct, core dumps, nfsd, overlayfs...), noted on others", true },
+	{ "check_kernel_writer_open", "lsm/file_open", "write-opens of sealed files by the kernel (swap, acct, core dumps, nfsd, overlayfs...)", true },
+	{ "note_core_dump", "fentry/dump_emit", "core dumps in progress (sealing their file: EBUSY)", false },
+	{ "end_core_dump", "fexit/do_coredump (6.1, 6.12)", "core dumps in progress", false },
+	{ "end_core_dump_renamed", "fexit/vfs_coredump (renamed later; 7.x)", "core dumps in progress", false },
 	{ "check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true },
 	{ "unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false },
 };
@@ -116,6 +119,9 @@ int policy_probe(struct policy_features *f, char *err, size_t errlen)
 	f->inode_free = btf_has_func(btf, "bpf_lsm_inode_free_security", NULL);
 	f->ioctl_compat = btf_has_func(btf, "bpf_lsm_file_ioctl_compat", NULL);
 	f->xattr_skipcap = btf_has_func(btf, "bpf_lsm_inode_xattr_skipcap", NULL);
+	f->dump_emit = btf_has_func(btf, "dump_emit", NULL);
+	f->do_coredump = btf_has_func(btf, "do_coredump", NULL);
+	f->vfs_coredump = btf_has_func(btf, "vfs_coredump", NULL);
 	btf__free(btf);
 	return 0;
 }
@@ -152,6 +158,13 @@ bool policy_program_wanted(const struct policy_features *f, const char *name)
 		return f->inode_free;
 	if (!strcmp(name, "check_ioctl_compat"))
 		return f->ioctl_compat;
+	/* Core dumps: noted at their first write, forgotten when the dump returns. */
+	if (!strcmp(name, "note_core_dump"))
+		return f->dump_emit && (f->do_coredump || f->vfs_coredump);
+	if (!strcmp(name, "end_core_dump"))
+		return f->dump_emit && f->do_coredump;
+	if (!strcmp(name, "end_core_dump_renamed"))
+		return f->dump_emit && f->vfs_coredump;
 	return true;
 }
 

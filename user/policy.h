@@ -29,6 +29,9 @@ struct policy_features {
 	bool vm_mmap_pgoff;	/* fentry target for in-flight mmaps */
 	bool inode_free;	/* inode_free_security hook for the listing */
 	bool ioctl_compat;	/* file_ioctl_compat hook (6.8+, stable backports) */
+	bool dump_emit;		/* fentry target: a core dump's writes */
+	bool do_coredump;	/* fexit target: the end of a core dump (6.1, 6.12) */
+	bool vfs_coredump;	/* the same, renamed later (7.x) */
 };
 
 /* Fill *f from the running kernel's BTF and securityfs. */

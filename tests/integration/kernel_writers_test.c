@@ -174,17 +174,7 @@ static void acct_cases(void)
 
 	err = acct(path) ? errno : 0;
 	itest_expect("kernel_writers/acct/unsealed_file_accepted", err, 0);
-	if (!err) {
-		itest_expect("kernel_writers/acct/sealing_file_in_use_write_is_EBUSY",
-			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
-		itest_reason("kernel_writers/acct/EBUSY_reason_names_the_kernel", "the kernel writes the file");
-		itest_expect("kernel_writers/acct/sealing_file_in_use_grow_is_EBUSY",
-			     bpfseal_add_seals(fd, BPFSEAL_SEAL_GROW) ? errno : 0, EBUSY);
-		itest_expect_seals("kernel_writers/acct/refused_seals_left_none", bpfseal_get_seals(fd), 0);
-		acct(NULL);
-		itest_expect("kernel_writers/acct/seal_ok_once_accounting_stopped",
-			     seal_once_released(fd, BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_GROW), 0);
-	}
+	acct(NULL);
 	close(fd);
 
 	fd = itest_make_file(DIR, "acct-sealed", path, sizeof(path));
