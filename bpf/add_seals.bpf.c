@@ -32,12 +32,12 @@
 #define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
 			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
 
-struct mmap_search {
+struct inode_search {
 	__u64 inode;
 	bool found;
 };
 
-static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot, struct mmap_search *s)
+static long match_mmap_slot(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot, struct inode_search *s)
 {
 	if (slot->inode == s->inode) {
 		s->found = true;
@@ -46,7 +46,7 @@ static long match_inode(struct bpf_map *map, __u32 *idx, struct mmap_slot *slot,
 	return 0;
 }
 
-static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, struct mmap_search *s)
+static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, struct inode_search *s)
 {
 	if (*inode == s->inode) {
 		s->found = true;
@@ -58,7 +58,7 @@ static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, s
 /* Is a process dumping core into the file (core_dumps.bpf.c)? */
 static __always_inline bool core_dump_in_progress(struct inode *inode)
 {
-	struct mmap_search s = { .inode = (__u64)inode };
+	struct inode_search s = { .inode = (__u64)inode };
 
 	bpf_for_each_map_elem(&core_dumps, match_dumped_inode, &s, 0);
 	return s.found;
@@ -86,13 +86,13 @@ static __always_inline bool backs_loop_swap_or_quota(struct inode *inode)
 static __always_inline bool has_writable_mappings(struct file *file, struct inode *inode)
 {
 	struct policy_state *st = get_policy_state();
-	struct mmap_search s = { .inode = (__u64)inode };
+	struct inode_search s = { .inode = (__u64)inode };
 
 	if (BPF_CORE_READ(file, f_mapping, i_mmap_writable.counter) > 0)
 		return true;
 	if (!st || st->mmaps_untracked > 0)
 		return true;
-	bpf_for_each_map_elem(&mmap_slots, match_inode, &s, 0);
+	bpf_for_each_map_elem(&mmap_slots, match_mmap_slot, &s, 0);
 	return s.found;
 }
 
