@@ -58,8 +58,12 @@ static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, s
 /* Is a process dumping core into the file (core_dumps.bpf.c)? */
 static __always_inline bool core_dump_in_progress(struct inode *inode)
 {
+	struct policy_state *st = get_policy_state();
 	struct inode_search s = { .inode = (__u64)inode };
 
+	/* Nobody dumping: no walk (it visits every bucket, full or not). */
+	if (st && st->core_dumps_in_progress <= 0)
+		return false;
 	bpf_for_each_map_elem(&core_dumps, match_dumped_inode, &s, 0);
 	return s.found;
 }

@@ -12,21 +12,34 @@
  */
 #include "bpfseal.bpf.h"
 
+/*
+ * The count lets add_seals skip walking the table while nobody dumps core:
+ * a walk visits every bucket, full or not.
+ */
 SEC("fentry/dump_emit")
 int BPF_PROG(note_core_dump, struct coredump_params *cprm)
 {
+	struct policy_state *st = get_policy_state();
 	__u64 task = bpf_get_current_pid_tgid();
 	__u64 inode = (__u64)BPF_CORE_READ(cprm, file, f_inode);
 
-	bpf_map_update_elem(&core_dumps, &task, &inode, BPF_ANY);
+	if (!st)
+		return 0;
+	/* Counted before it is visible, so a reader of the count never misses it.
+	 * Every emit of a dump lands here; only its first adds an entry. */
+	__sync_fetch_and_add(&st->core_dumps_in_progress, 1);
+	if (bpf_map_update_elem(&core_dumps, &task, &inode, BPF_NOEXIST))
+		__sync_fetch_and_sub(&st->core_dumps_in_progress, 1);
 	return 0;
 }
 
 static __always_inline void forget_core_dump(void)
 {
+	struct policy_state *st = get_policy_state();
 	__u64 task = bpf_get_current_pid_tgid();
 
-	bpf_map_delete_elem(&core_dumps, &task);
+	if (st && !bpf_map_delete_elem(&core_dumps, &task))
+		__sync_fetch_and_sub(&st->core_dumps_in_progress, 1);
 }
 
 SEC("fexit/do_coredump")
