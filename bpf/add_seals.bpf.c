@@ -226,7 +226,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	listed = list_inode(inode);
 	note_needed_facts(old | add);
 
-	adding = add & ~old & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW);
+	adding = add & ~old & BPFSEAL_SEALS_ON_WRITES;
 	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
 	err = unchecked_writers(inode, adding, arg);
 	/* New writable mappings are refused from here on. */

@@ -19,7 +19,6 @@
 #define EACCES	13
 #define EBUSY	16
 #define EINVAL	22
-#define ENFILE	23
 #define ETXTBSY	26
 
 #define MAY_WRITE	0x2
@@ -218,6 +217,15 @@ static __always_inline __u32 listed_seals(struct inode *inode)
 	return l ? l->seals : 0;
 }
 
+/*
+ * The same for a struct file the policy reached through an untrusted
+ * pointer (an fd table, private_data): inode storage wants a trusted one.
+ */
+static __always_inline __u32 listed_file_seals(struct file *file)
+{
+	return file ? listed_seals(BPF_CORE_READ(file, f_inode)) : 0;
+}
+
 static __always_inline struct policy_state *get_policy_state(void)
 {
 	__u32 zero = 0;
@@ -286,8 +294,7 @@ static __always_inline __u32 overlay_real_seals(struct file *file)
 	else
 		real[0] = priv;
 	for (int i = 0; i < 2; i++)
-		if (real[i])
-			seals |= listed_seals(BPF_CORE_READ(real[i], f_inode));
+		seals |= listed_file_seals(real[i]);
 	return seals;
 }
 

@@ -90,7 +90,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 	seals = inode_seals(inode);
 	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE))) {
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
-		if (overlay_real_seals(file) & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW))
+		if (overlay_real_seals(file) & BPFSEAL_SEALS_ON_WRITES)
 			return -EPERM;
 		return 0;
 	}

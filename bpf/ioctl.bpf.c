@@ -78,17 +78,7 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
-	/* Inode storage wants a trusted pointer; the listing carries the seals. */
-	return listed_seals(BPF_CORE_READ(backing, f_inode)) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
-}
-
-/* Seals of the file a request names by fd: what loop and md will write. */
-static __always_inline __u32 seals_of_fd(unsigned int fd)
-{
-	struct file *f = file_of_fd(fd);
-
-	/* Inode storage wants a trusted pointer; the listing carries the seals. */
-	return f ? listed_seals(BPF_CORE_READ(f, f_inode)) : 0;
+	return listed_file_seals(backing) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -103,7 +93,7 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
 	case SET_BITMAP_FILE:
-		return seals_of_fd((unsigned int)arg) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
+		return listed_file_seals(file_of_fd((unsigned int)arg)) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:

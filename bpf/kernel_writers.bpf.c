@@ -103,7 +103,7 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	seals = inode_seals(file->f_inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)) || !(file->f_mode & FMODE_WRITE))
+	if (!(seals & BPFSEAL_SEALS_ON_WRITES) || !(file->f_mode & FMODE_WRITE))
 		return 0;
 	who = kernel_internal_file(file) ? OPENER_KERNEL_THREAD : opener();
 	if (who == OPENER_USER)

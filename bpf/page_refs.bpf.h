@@ -101,8 +101,8 @@ static __always_inline int large_mapcount(struct folio *folio, unsigned int nr, 
 	if (hugetlb)
 		return entire;
 	/*
-	 * A plain bounded loop: 6.1 miscompiles a bpf_loop nested in another
-	 * one's callback (its inlining of both shares the same stack slots).
+	 * A plain bounded loop, not a bpf_loop nested in visit_slot's callback:
+	 * on 6.1 that one would need page_walk_first_slot's care too.
 	 */
 	for (int i = 0; i < MAX_FOLIO_PAGES_6_1; i++) {
 		struct page *page = (struct page *)((__u64)folio + i * page_size);

@@ -73,7 +73,7 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 		return ret;
 	/* Tracing programs cannot reach inode storage: the listing carries the seals. */
 	seals = listed_seals(inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | BPFSEAL_SEAL_GROW)))
+	if (!(seals & BPFSEAL_SEALS_ON_WRITES))
 		return 0;
 	if (!holds_inode_lock(inode) || checked_after_seal(inode, seals))
 		return 0;

@@ -15,6 +15,9 @@
 #define BPFSEAL_SEAL_FUTURE_WRITE	0x0010u
 #define BPFSEAL_SEAL_EXEC		0x0020u
 #define BPFSEAL_SEAL_ALL		0x003fu
+/* The seals a write can break: a writer no check sees must be kept out. */
+#define BPFSEAL_SEALS_ON_WRITES		(BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | \
+					 BPFSEAL_SEAL_GROW)
 
 /*
  * Seals are requested with fcntl(fd, BPFSEAL_F_ADD_SEALS, seals): the

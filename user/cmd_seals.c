@@ -70,7 +70,7 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 		why = bpfseal_busy_reason();
 		if (!why)
 			why = "the file is in use by a writer the seal could not stop";
-		failing = seals & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW);
+		failing = seals & BPFSEAL_SEALS_ON_WRITES;
 		if (!failing)
 			failing = seals;
 		break;

@@ -289,9 +289,9 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (expected & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW))
+	if (expected & BPFSEAL_SEALS_ON_WRITES) {
 		fence_writers(fd);
-	if (expected & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | BPFSEAL_SEAL_GROW))
 		drain_writers(fd);
+	}
 	return 0;
 }

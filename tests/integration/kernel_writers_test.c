@@ -150,8 +150,9 @@ static void swap_cases(void)
 }
 
 /*
- * The kernel closes files it wrote in a worker, a tick or so after the
- * call that stopped it returns: retry an EBUSY for up to two seconds.
+ * A dump counts as in progress until do_coredump() returns in the dying
+ * task, which may trail what the caller saw: retry an EBUSY for up to two
+ * seconds.
  */
 static int seal_once_released(int fd, unsigned int seals)
 {
