@@ -86,6 +86,8 @@ static void in_flight_case(const char *fs, const char *dir)
 	if (err == EBUSY) {
 		snprintf(n, sizeof(n), "direct_io/%s/EBUSY_reason_names_it", fs);
 		itest_reason(n, "in flight");
+		snprintf(n, sizeof(n), "direct_io/%s/refused_seal_left_no_seal", fs);
+		itest_expect_seals(n, bpfseal_get_seals(fd), 0);
 	}
 	io_getevents(ctx, 1, 1, &event, NULL);
 	back_to_full_speed();

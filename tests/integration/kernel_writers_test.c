@@ -388,6 +388,7 @@ static void quota_cases(void)
 	if (!err) {
 		itest_expect("kernel_writers/quotaon/sealing_active_quota_file_is_EBUSY",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
+		itest_expect_seals("kernel_writers/quotaon/refused_seal_left_no_seal", bpfseal_get_seals(fd), 0);
 		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
 		itest_expect("kernel_writers/quotaon/sealing_after_quotaoff_works",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
