@@ -10,6 +10,8 @@
  */
 #include <liburing.h>
 #include <linux/loop.h>
+#include <linux/major.h>	/* MD_MAJOR, for md_u.h */
+#include <linux/raid/md_u.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/mman.h>
@@ -281,7 +283,6 @@ static void coredump_case(void)
  * md writes its bitmap file with bios of its own; SET_BITMAP_FILE takes the
  * file by fd, and an array that is not set up yet accepts it.
  */
-#define SET_BITMAP_FILE _IOW(9, 0x2b, int)	/* MD_MAJOR */
 
 /* A fresh md device (an array not set up yet), or -1. */
 static int md_device(int minor, char *node, size_t len)
@@ -291,8 +292,17 @@ static int md_device(int minor, char *node, size_t len)
 	return open(node, O_RDWR | O_CLOEXEC);
 }
 
+/* The bitmap file md holds for the array ("" for none), or NULL. */
+static const char *md_bitmap_file(int md, mdu_bitmap_file_t *bitmap)
+{
+	memset(bitmap, 0, sizeof(*bitmap));
+	return ioctl(md, GET_BITMAP_FILE, bitmap) ? NULL : bitmap->pathname;
+}
+
 static void md_bitmap_cases(void)
 {
+	mdu_bitmap_file_t bitmap;
+	const char *held;
 	char path[256], node[64];
 	int md, fd, err;
 
@@ -306,6 +316,10 @@ static void md_bitmap_cases(void)
 	/* EINVAL: a kernel built without bitmap files (Debian's 7.x); nothing to gate there. */
 	itest_report(err == 0 || err == EINVAL, "kernel_writers/md_bitmap/unsealed_file_not_refused_by_policy",
 		     "got %s", itest_errname(err));
+	/* The control: an accepted file is what md then holds. */
+	held = err ? "" : md_bitmap_file(md, &bitmap);
+	itest_report(held && !strcmp(held, err ? "" : path), "kernel_writers/md_bitmap/unsealed_file_taken",
+		     "md holds \"%s\"", held ? held : strerror(errno));
 	close(fd);
 	close(md);
 	unlink(node);
@@ -315,6 +329,9 @@ static void md_bitmap_cases(void)
 	itest_expect("kernel_writers/md_bitmap/seal_file", bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
 	err = md < 0 ? errno : ioctl(md, SET_BITMAP_FILE, fd) ? errno : 0;
 	itest_expect("kernel_writers/md_bitmap/sealed_file_refused", err, EPERM);
+	held = md < 0 ? NULL : md_bitmap_file(md, &bitmap);
+	itest_report(held && !*held, "kernel_writers/md_bitmap/sealed_file_not_taken",
+		     "md holds \"%s\"", held ? held : strerror(errno));
 	close(fd);
 	if (md >= 0)
 		close(md);
