@@ -135,9 +135,16 @@ static __always_inline int mappings_in_the_way(struct file *file, struct inode *
 	return 0;
 }
 
+/*
+ * A failed swap means another adder's bits went in, and seals only grow:
+ * with six seal bits at most six swaps can fail, so the bound is never
+ * reached (the verifier needs one).
+ */
+#define COMMIT_TRIES	7
+
 static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
 {
-	for (int i = 0; i < 16; i++) {
+	for (int i = 0; i < COMMIT_TRIES; i++) {
 		__u32 old = v->seals;
 
 		if (old & BPFSEAL_SEAL_SEAL)
@@ -145,7 +152,7 @@ static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
 		if (__sync_val_compare_and_swap(&v->seals, old, old | add) == old)
 			return 0;
 	}
-	return -EAGAIN;
+	return -EBUSY;
 }
 
 static __always_inline void note_needed_facts(__u32 seals)
