@@ -12,9 +12,11 @@
  * Loop devices write their backing file through ->write_iter, never asking
  * file_permission: LOOP_SET_FD, LOOP_CHANGE_FD and LOOP_CONFIGURE refuse a
  * write- or future-write-sealed backing file unless the loop device will be
- * read-only. The backing fd is read from the fd table, so a root caller
- * racing dup2 against the ioctl can slip past; add_seals.bpf.c covers the
- * other order (sealing a file that already backs a loop device: EBUSY).
+ * read-only. The backing fd is read from the fd table (and LOOP_CONFIGURE's
+ * from user memory, which the kernel copies again), so a root caller racing
+ * dup2 or a second thread against the ioctl can slip past; add_seals.bpf.c
+ * covers the other order (sealing a file that already backs a loop device:
+ * EBUSY).
  * md's SET_BITMAP_FILE takes a file by fd too and writes its bitmap there
  * with bios of its own: refused for a write- or future-write-sealed file.
  * (The other order cannot happen: md denies write access to its bitmap
