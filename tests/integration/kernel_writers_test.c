@@ -360,7 +360,6 @@ static bool device_of(const char *dir, char *dev, size_t len)
 #define QFMT_VFS_V1 4
 #endif
 
-/* quotaon hands the file to ->quota_write for good. */
 /*
  * An empty vfsv1 user quota file (fs/quota/quotaio_v2.h): header, info,
  * and the tree's empty root block; what quotacheck would write for no users.
@@ -381,6 +380,7 @@ static int make_quota_file(const char *name, char *path, size_t len)
 	return fd;
 }
 
+/* quotaon hands the file to ->quota_write for good. */
 static void quota_cases(void)
 {
 	char dev[256], path[256];
