@@ -28,8 +28,7 @@ static int make(const struct target *t, mode_t mode)
 	int fd;
 
 	if (t->memfd) {
-		fd = memfd_create("rules", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+		fd = itest_make_memfd("rules", path, sizeof(path));
 	} else {
 		snprintf(path, sizeof(path), "%s/rules.XXXXXX", t->dir);
 		fd = mkostemp(path, O_CLOEXEC);

@@ -78,8 +78,7 @@ static int make_subject(const struct kind *k, const struct seal_set *set, struct
 	s->dir = k->dir;
 	s->memfd = k->memfd;
 	if (k->memfd) {
-		s->fd = memfd_create("conformance", MFD_ALLOW_SEALING | MFD_CLOEXEC);
-		snprintf(s->path, sizeof(s->path), "/proc/self/fd/%d", s->fd);
+		s->fd = itest_make_memfd("conformance", s->path, sizeof(s->path));
 	} else {
 		snprintf(s->path, sizeof(s->path), "%s/conformance.XXXXXX", k->dir);
 		s->fd = mkostemp(s->path, O_CLOEXEC);

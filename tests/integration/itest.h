@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -145,6 +146,15 @@ static inline int itest_make_file(const char *dir, const char *name, char *path,
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	itest_fill(fd);
 	fsync(fd);
+	return fd;
+}
+
+/* A fresh sealable memfd named NAME, unfilled; PATH gets its /proc/self/fd name. */
+static inline int itest_make_memfd(const char *name, char *path, size_t len)
+{
+	int fd = memfd_create(name, MFD_ALLOW_SEALING | MFD_CLOEXEC);
+
+	snprintf(path, len, "/proc/self/fd/%d", fd);
 	return fd;
 }
 

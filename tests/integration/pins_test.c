@@ -30,10 +30,9 @@ static int make(const struct target *t, const char *what)
 	int fd;
 
 	if (!t->dir) {
-		fd = memfd_create(what, MFD_ALLOW_SEALING | MFD_CLOEXEC);
+		fd = itest_make_memfd(what, path, sizeof(path));
 		if (fd >= 0 && itest_fill(fd))
 			fd = -1;
-		snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	} else {
 		fd = itest_make_file(t->dir, what, path, sizeof(path));
 	}
