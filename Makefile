@@ -13,7 +13,7 @@ INCDIR    ?= $(PREFIX)/include
 MANDIR    ?= $(PREFIX)/share/man
 UNITDIR   ?= /lib/systemd/system
 DESTDIR   ?=
-KERNELS   ?= 6.1 6.12 latest
+KERNELS   ?= 6.1 6.12 latest next
 CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
 VERSION   := 0.1.0
 

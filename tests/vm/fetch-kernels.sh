@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: fetch-kernels.sh CACHE_DIR NAME...     NAME: 6.1 | 6.12 | latest
+# Usage: fetch-kernels.sh CACHE_DIR NAME...     NAME: 6.1 | 6.12 | latest | next
 #
 # Downloads the Debian cloud kernel for each NAME into CACHE_DIR/NAME/ (outside
 # git, reused across runs) and prints nothing but progress on stderr. Result:
@@ -18,7 +18,8 @@ suites_for() {
 	6.1)    echo "bookworm bookworm-security" ;;
 	6.12)   echo "bookworm-backports" ;;
 	latest) echo "sid" ;;
-	*) echo "fetch-kernels: unknown kernel '$1' (want 6.1, 6.12 or latest)" >&2; return 1 ;;
+	next)   echo "experimental" ;;	# the next release candidate
+	*) echo "fetch-kernels: unknown kernel '$1' (want 6.1, 6.12, latest or next)" >&2; return 1 ;;
 	esac
 }
 

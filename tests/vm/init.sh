@@ -19,6 +19,7 @@ for arg in $(cat /proc/cmdline); do
 	case $arg in bpfseal.mode=*) mode=${arg#bpfseal.mode=} ;; esac
 done
 echo "BPFSEAL-KERNEL $(uname -r)"
+echo "BPFSEAL-LSM $(cat /sys/kernel/security/lsm)"
 case $mode in
 probe) echo "BPFSEAL-PROBE-OK"; poweroff -f ;;
 panic) echo c > /proc/sysrq-trigger ;;	# harness self-test: a dying guest
