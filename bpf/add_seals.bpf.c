@@ -2,25 +2,25 @@
 /*
  * Sealing itself: fcntl(fd, BPFSEAL_F_ADD_SEALS, seals). The request arrives
  * by value in the file_fcntl hook, on the caller's own open file, so the
- * policy checks who asks and applies memfd_add_seals()'s rules in its order:
- *   1. fd not open for writing          -> EPERM
- *   2. unknown bits                     -> EINVAL
- *   3. caller neither owns the file nor has CAP_FOWNER -> EPERM (bpfseal's own
- *      rule: memfds are private to their holders, ordinary files are not)
- *   4. SEAL already set                 -> EPERM
- *   5. EXEC on a file with an x bit also adds SHRINK|GROW|WRITE|FUTURE_WRITE
- *   6. WRITE or FUTURE_WRITE newly added while the file backs a loop device,
- *      a swap area or quota, or WRITE, FUTURE_WRITE or GROW while a core dump
- *      is being written into it -> EBUSY (bpfseal's own: memfds have none)
- *   7. WRITE newly added while a maybe-writable shared mapping exists or is
- *      being created -> EBUSY
- *   8. WRITE newly added while pages of the file hold references beyond the
- *      page cache and its mappings (pins, I/O in flight) -> EBUSY
- *   9. WRITE, FUTURE_WRITE or GROW while direct I/O to the file is in flight
- *      -> EBUSY (bpfseal's own: shmem has no direct I/O of its own)
- * A caller asking with BPFSEAL_ADD_BUSY_DETAILS gets ETXTBSY for 6 and
- * EAGAIN for 8 and 9, to wait for short-lived references as
- * memfd_wait_for_pins() does (libbpfseal does).
+ * policy checks who asks and applies memfd_add_seals()'s rules. In the order
+ * the code runs them:
+ *   1. not a regular file                                   -> EINVAL
+ *   2. seal_rules_add(), memfd's order: fd not open for writing -> EPERM;
+ *      unknown bits -> EINVAL; caller neither owns the file nor has
+ *      CAP_FOWNER -> EPERM (bpfseal's own: memfds are private to their
+ *      holders, ordinary files are not); SEAL already set -> EPERM; EXEC on
+ *      a file with an x bit also adds BPFSEAL_SEALS_IMPLIED_BY_EXEC
+ *   3. new BPFSEAL_SEALS_FENCED bits while a writer no check sees holds the
+ *      file -> EBUSY (bpfseal's own, memfds have none): a loop device, swap
+ *      area or quota behind it (WRITE/FUTURE_WRITE), a core dump being
+ *      written into it, direct I/O in flight
+ *   4. WRITE newly added while a maybe-writable shared mapping exists or is
+ *      being created -> EBUSY; then while pages of the file hold references
+ *      beyond the page cache and its mappings (pins) -> EBUSY
+ *   5. the commit: SEAL put in by a concurrent adder meanwhile -> EPERM
+ * A caller asking with BPFSEAL_ADD_BUSY_DETAILS gets ETXTBSY for the kernel
+ * writers of 3 and EAGAIN for direct I/O and pins, to wait for short-lived
+ * references as memfd_wait_for_pins() does (libbpfseal does).
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
  * On success the hook returns 0 and the kernel answers EINVAL for the
@@ -28,9 +28,6 @@
  */
 #include "bpfseal.bpf.h"
 #include "page_refs.bpf.h"
-
-#define SEALS_IMPLIED_BY_EXEC (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW | \
-			       BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
 
 struct inode_search {
 	__u64 inode;
@@ -111,7 +108,7 @@ static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, 
 {
 	bool details = arg & BPFSEAL_ADD_BUSY_DETAILS;
 
-	if ((adding & SEALS_BLOCKING_WRITES) && backs_loop_swap_or_quota(inode))
+	if ((adding & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && backs_loop_swap_or_quota(inode))
 		return details ? -ETXTBSY : -EBUSY;
 	if (adding && core_dump_in_progress(inode))
 		return details ? -ETXTBSY : -EBUSY;
@@ -161,11 +158,11 @@ static __always_inline void note_needed_facts(__u32 seals)
 
 	if (!st)
 		return;
-	if ((seals & SEALS_ON_SIZE) && !(seals & SEALS_BLOCKING_WRITES) && !st->need_rw_facts)
+	if ((seals & BPFSEAL_SEALS_SIZE) && !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && !st->need_rw_facts)
 		__sync_fetch_and_or(&st->need_rw_facts, 1);
-	if ((seals & (SEALS_ON_SIZE | SEALS_BLOCKING_WRITES)) && !st->need_fallocate_facts)
+	if ((seals & BPFSEAL_SEALS_CONTENT) && !st->need_fallocate_facts)
 		__sync_fetch_and_or(&st->need_fallocate_facts, 1);
-	if ((seals & (SEALS_ON_SIZE | SEALS_BLOCKING_WRITES)) && !st->content_seals_exist)
+	if ((seals & BPFSEAL_SEALS_CONTENT) && !st->content_seals_exist)
 		__sync_fetch_and_or(&st->content_seals_exist, 1);
 }
 
@@ -202,11 +199,11 @@ void BPF_PROG(unlist_inode, struct inode *inode)
 SEC("lsm/file_fcntl")
 int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	struct inode *inode;
-	struct bpfseal_inode *v;
+	struct seal_add req = { .request = arg };
 	struct bpfseal_listed_inode *listed;
-	__u32 add = arg & BPFSEAL_SEAL_ALL, old, adding;
-	bool adds_write, write_pending;
+	struct bpfseal_inode *v;
+	struct inode *inode;
+	bool write_pending;
 	int err;
 
 	if (ret)
@@ -216,34 +213,31 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	inode = file->f_inode;
 	if (!is_regular(inode))
 		return -EINVAL;
-	if (!(file->f_mode & FMODE_WRITE))
-		return -EPERM;
-	if (arg & ~(unsigned long)(BPFSEAL_SEAL_ALL | BPFSEAL_ADD_BUSY_DETAILS))
-		return -EINVAL;
-	if (!caller_may_seal(inode))
-		return -EPERM;
-	v = bpf_inode_storage_get(&seals, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	req.fd_writable = file->f_mode & FMODE_WRITE;
+	req.caller_may_seal = caller_may_seal(inode);
+	req.mode = inode->i_mode;
+	v = bpf_inode_storage_get(&seals, inode, 0, 0);
+	req.old = v ? v->seals : 0;
+	err = seal_rules_add(&req);
+	if (err)
+		return lsm_answer(err);
+	/* Storage only for a request that passed; a SEAL that races in is caught by the commit. */
+	if (!v)
+		v = inode_storage_create(inode);
 	if (!v)
 		return -ENOMEM;
-	old = v->seals;
-	if (old & BPFSEAL_SEAL_SEAL)
-		return -EPERM;
-	if ((add & BPFSEAL_SEAL_EXEC) && (inode->i_mode & S_IXUGO))
-		add |= SEALS_IMPLIED_BY_EXEC;
 	listed = list_inode(inode);
-	note_needed_facts(old | add);
+	note_needed_facts(req.old | req.add);
 
-	adding = add & ~old & BPFSEAL_SEALS_ON_WRITES;
-	adds_write = (add & BPFSEAL_SEAL_WRITE) && !(old & BPFSEAL_SEAL_WRITE);
-	err = unchecked_writers(inode, adding, arg);
+	err = unchecked_writers(inode, req.new_fenced, arg);
 	/* New writable mappings are refused from here on. */
-	write_pending = !err && adds_write;
+	write_pending = !err && req.adds_write;
 	if (write_pending) {
 		__sync_fetch_and_add(&v->write_pending, 1);
 		err = mappings_in_the_way(file, inode, arg);
 	}
 	if (!err)
-		err = commit_seals(v, add);
+		err = commit_seals(v, req.add);
 	if (write_pending)
 		__sync_fetch_and_sub(&v->write_pending, 1);
 	if (!err && listed)

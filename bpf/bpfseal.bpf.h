@@ -21,6 +21,20 @@
 #define EINVAL	22
 #define ETXTBSY	26
 
+#include "seal_rules.h"
+
+/*
+ * A rule's errno (seal_rules.h) as an LSM hook's answer. The verifier wants
+ * the value seen to stay within [-4095, 0]; spelled as a branch, clang keeps
+ * it one.
+ */
+static __always_inline int lsm_answer(int err)
+{
+	if (err > 0 && err < 4096)
+		return -err;
+	return 0;
+}
+
 #define MAY_WRITE	0x2
 #define FMODE_WRITE	0x2
 #define O_APPEND	02000
@@ -41,15 +55,6 @@
 #define XATTR_REPLACE	0x2
 #define NR_pwritev2	328	/* x86_64 */
 
-#define FALLOC_FL_KEEP_SIZE	0x01
-#define FALLOC_FL_PUNCH_HOLE	0x02
-#define FALLOC_FL_COLLAPSE_RANGE 0x08
-#define FALLOC_FL_INSERT_RANGE	0x20
-/* Modes that allocate without changing a byte a reader can see. */
-#define FALLOC_CONTENT_NEUTRAL	FALLOC_FL_KEEP_SIZE
-
-#define SEALS_BLOCKING_WRITES	(BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
-#define SEALS_ON_SIZE		(BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW)
 
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_INODE_STORAGE);
@@ -195,6 +200,17 @@ static __always_inline __u32 inode_seals(struct inode *inode)
 	if (pending)
 		s |= BPFSEAL_SEAL_WRITE;
 	return s;
+}
+
+/*
+ * An inode's storage, made if missing. Two CPUs creating it at once: the
+ * loser gets NULL from the helper, not the winner's value; look again.
+ */
+static __always_inline struct bpfseal_inode *inode_storage_create(struct inode *inode)
+{
+	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	return v ?: bpf_inode_storage_get(&seals, inode, 0, 0);
 }
 
 /*

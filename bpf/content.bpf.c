@@ -1,28 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Content rules: every write path (write, pwrite*, O_DIRECT, AIO, io_uring,
- * splice, sendfile, copy_file_range, reflink/dedupe, fallocate) asks
- * file_permission(file, MAY_WRITE) before touching the inode.
- *   WRITE / FUTURE_WRITE: no content change (EPERM); fallocate that only
- *                         allocates (mode 0, KEEP_SIZE) stays allowed.
- *   GROW:   nothing may reach past EOF, KEEP_SIZE or not, appends included.
- *   SHRINK: COLLAPSE_RANGE shrinks.
- * Reads never get past the mask test; unsealed inodes cost one lookup.
+ * Writes and fallocate: every write path (write, pwrite*, O_DIRECT, AIO,
+ * io_uring, splice, sendfile, copy_file_range, reflink/dedupe, fallocate)
+ * asks file_permission(file, MAY_WRITE) before touching the inode. This
+ * program gathers what the hook cannot see (write_facts.bpf.c) and asks
+ * seal_rules_write() / seal_rules_fallocate(). Reads never get past the mask
+ * test; unsealed inodes cost one lookup.
  */
 #include "bpfseal.bpf.h"
-
-static __always_inline int judge_fallocate(__u32 seals, struct write_facts *f, loff_t size)
-{
-	if ((f->mode & ~FALLOC_CONTENT_NEUTRAL) && (seals & SEALS_BLOCKING_WRITES))
-		return -EPERM;	/* punch, zero, collapse, insert: content changes */
-	if ((f->mode & FALLOC_FL_COLLAPSE_RANGE) && (seals & BPFSEAL_SEAL_SHRINK))
-		return -EPERM;
-	if ((f->mode & FALLOC_FL_INSERT_RANGE) && (seals & BPFSEAL_SEAL_GROW))
-		return -EPERM;
-	if ((seals & BPFSEAL_SEAL_GROW) && f->pos + f->len > size)
-		return -EPERM;
-	return 0;
-}
 
 /* Does this write land at EOF whatever *ppos says? */
 static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos)
@@ -60,18 +45,16 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
 	struct file *file = f->file;
 	loff_t start = 0;
 
-	if (seals & SEALS_BLOCKING_WRITES)
-		return -EPERM;
-	if (!(seals & BPFSEAL_SEAL_GROW) || f->len <= 0)
-		return 0;	/* SHRINK alone: writes never shrink */
-	/* Worked out here, not in the fentry: only GROW-sealed files pay for it. */
-	if (write_appends(file, ppos))
-		start = size;
-	else if (ppos)
-		bpf_probe_read_kernel(&start, sizeof(start), ppos);
-	else
-		start = BPF_CORE_READ(file, f_pos);
-	return start + f->len > size ? -EPERM : 0;
+	/* Worked out only where it matters: only GROW-sealed files pay for it. */
+	if (seal_rules_write_position_matters(seals, f->len)) {
+		if (write_appends(file, ppos))
+			start = size;
+		else if (ppos)
+			bpf_probe_read_kernel(&start, sizeof(start), ppos);
+		else
+			start = BPF_CORE_READ(file, f_pos);
+	}
+	return seal_rules_write(seals, start, f->len, size);
 }
 
 SEC("lsm/file_permission")
@@ -88,9 +71,9 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		return 0;
 	inode = file->f_inode;
 	seals = inode_seals(inode);
-	if (!(seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE))) {
+	if (!(seals & BPFSEAL_SEALS_CONTENT)) {
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
-		if (overlay_real_seals(file) & BPFSEAL_SEALS_ON_WRITES)
+		if (overlay_real_seals(file) & BPFSEAL_SEALS_FENCED)
 			return -EPERM;
 		return 0;
 	}
@@ -106,7 +89,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 
 	switch (facts.kind) {
 	case WRITE_FALLOCATE:
-		refuse = judge_fallocate(seals, &facts, inode->i_size);
+		refuse = seal_rules_fallocate(seals, facts.mode, facts.pos, facts.len, inode->i_size);
 		passed = WRITE_FALLOCATE_ALLOWED;
 		break;
 	case WRITE_RW:
@@ -117,10 +100,8 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		/* A reflink, or a path whose facts we could not learn. */
 		return -EPERM;
 	}
-	/* Else clang returns -(refuse != 0), a range the verifier cannot follow. */
-	barrier_var(refuse);
 	if (refuse)
-		return -EPERM;
+		return lsm_answer(refuse);
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
 	if (stash)
 		stash->kind = passed;

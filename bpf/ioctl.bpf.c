@@ -80,7 +80,7 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
-	return listed_file_seals(backing) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
+	return listed_file_seals(backing) & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? -EPERM : 0;
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -95,14 +95,14 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
 	case SET_BITMAP_FILE:
-		return listed_file_seals(file_of_fd((unsigned int)arg)) & SEALS_BLOCKING_WRITES ? -EPERM : 0;
+		return listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? -EPERM : 0;
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:
 	case XFS_SWAPEXT:
 	case F2FS_MOVE_RANGE:
 		seals = inode_seals(file->f_inode);
-		if (seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE))
+		if (seals & BPFSEAL_SEALS_CONTENT)
 			return -EPERM;
 		st = get_policy_state();
 		if (!st || st->content_seals_exist)
@@ -111,7 +111,7 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case F2FS_SEC_TRIM_FILE:
 	case F2FS_START_ATOMIC_REPLACE:
 		seals = inode_seals(file->f_inode);
-		return seals & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE) ? -EPERM : 0;
+		return seals & BPFSEAL_SEALS_CONTENT ? -EPERM : 0;
 	default:
 		return 0;
 	}

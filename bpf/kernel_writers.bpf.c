@@ -65,26 +65,20 @@ static __always_inline bool kernel_internal_file(struct file *file)
  * acct(2), a core dump (PF_DUMPCORE), LIO and NVMe-target file backends
  * configured through configfs writes, swapon(2).
  */
-enum opener {
-	OPENER_USER,
-	OPENER_KERNEL_THREAD,
-	OPENER_IN_CALL,
-};
-
 #define PF_DUMPCORE	0x00000200
 
-static __always_inline enum opener opener(void)
+static __always_inline enum seal_rules_opener opener(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	unsigned int flags = task->flags;
 
 	if (flags & PF_IO_WORKER)
-		return OPENER_USER;	/* io_uring's own threads: openat requests */
+		return SEAL_RULES_OPENER_USER;	/* io_uring's own threads: openat requests */
 	if (flags & PF_KTHREAD)
-		return OPENER_KERNEL_THREAD;
+		return SEAL_RULES_OPENER_KERNEL_THREAD;
 	if (!(flags & PF_DUMPCORE) && open_syscall(task_syscall(task)))
-		return OPENER_USER;
-	return OPENER_IN_CALL;
+		return SEAL_RULES_OPENER_USER;
+	return SEAL_RULES_OPENER_IN_CALL;
 }
 
 /*
@@ -95,25 +89,16 @@ static __always_inline enum opener opener(void)
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
-	int denied = -EPERM;
-	enum opener who;
-	bool refuse;
+	enum seal_rules_opener who;
 	__u32 seals;
 
 	if (ret)
 		return ret;
 	seals = inode_seals(file->f_inode);
-	if (!(seals & BPFSEAL_SEALS_ON_WRITES) || !(file->f_mode & FMODE_WRITE))
+	if (!(seals & BPFSEAL_SEALS_FENCED) || !(file->f_mode & FMODE_WRITE))
 		return 0;
-	who = kernel_internal_file(file) ? OPENER_KERNEL_THREAD : opener();
-	if (who == OPENER_USER)
-		return 0;
-	/* Checked writers (kernel threads) still may not hold write-sealed files open;
-	 * under GROW alone, the unchecked ones (they may append) may not either. */
-	refuse = (seals & SEALS_BLOCKING_WRITES) || who == OPENER_IN_CALL;
-	/* Hidden from clang, or it returns -refuse (EPERM is 1): a negation 6.12's verifier cannot follow. */
-	barrier_var(denied);
-	return refuse ? denied : 0;
+	who = kernel_internal_file(file) ? SEAL_RULES_OPENER_KERNEL_THREAD : opener();
+	return lsm_answer(seal_rules_writer_open(seals, who));
 }
 
 SEC("lsm/quota_on")
@@ -123,9 +108,7 @@ int BPF_PROG(check_quota_on, struct dentry *dentry, int ret)
 
 	if (ret)
 		return ret;
-	if (inode && (inode_seals(inode) & (SEALS_BLOCKING_WRITES | SEALS_ON_SIZE)))
-		return -EPERM;
-	return 0;
+	return inode && (inode_seals(inode) & BPFSEAL_SEALS_CONTENT) ? -EPERM : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Mapping rules.
- *   WRITE / FUTURE_WRITE: no new MAP_SHARED mapping with PROT_WRITE (EPERM),
- *   and no shared mapping may become writable with mprotect (EACCES), as
- *   memfd clears VM_MAYWRITE on such mappings.
+ * Mappings: seal_rules_mmap() and seal_rules_mprotect() decide (no new
+ * writable shared mapping under WRITE/FUTURE_WRITE; on shmem none through a
+ * writable fd, since userfaultfd could fill it).
+ *
  * Adding WRITE needs "no maybe-writable shared mapping exists" to hold at
- * the moment of sealing. The kernel counts those mappings in
- * mapping->i_mmap_writable only after the mmap_file hook has passed, so the
- * threads that are between the two are tracked in mmap_slots, by
- * fentry/fexit around vm_mmap_pgoff (the one path from mmap(2) to a file
- * mapping). add_seals.bpf.c reads both.
+ * the moment of sealing. memfd gets it from mapping_deny_writable(); BPF
+ * cannot write i_mmap_writable, and the kernel counts a mapping there only
+ * after the mmap_file hook has passed. So:
+ *   1. add_seals increments write_pending; from then on check_mmap and
+ *      check_mprotect treat the inode as WRITE-sealed;
+ *   2. it reads i_mmap_writable and looks for the inode in mmap_slots: the
+ *      threads between vm_mmap_pgoff's entry (before security_mmap_file)
+ *      and its exit (after the mapping is counted), tracked below;
+ *   3. any hit -> EBUSY, write_pending drops back, nothing is added.
+ * The mmap side claims its slot with a locked compare-and-swap (a full
+ * fence) before the LSM reads the seals; the seal side's locked increment
+ * is the other half: whichever comes second sees the first. The slots are
+ * an array probed from a hash of the thread id, not a BPF hash map: a claim
+ * is one compare-and-swap, where a hash update and delete cost each shared
+ * writable mmap some 1,200 instructions. A thread that finds none of its
+ * MMAP_PROBES slots free is counted in mmaps_untracked, and WRITE answers
+ * EBUSY while that is non-zero.
  */
 #include "bpfseal.bpf.h"
 
@@ -19,12 +31,6 @@ static __always_inline bool shared_maybe_writable(struct file *file, unsigned lo
 	       (file->f_mode & FMODE_WRITE);
 }
 
-/*
- * On shmem, userfaultfd's UFFDIO_COPY fills holes of any shared mapping
- * that may become writable (VM_MAYWRITE), PROT_WRITE or not. memfd clears
- * VM_MAYWRITE for sealed files; an LSM cannot, so such mappings of sealed
- * tmpfs/hugetlbfs files are refused: map them through a read-only fd.
- */
 static __always_inline bool shmem_like(struct inode *inode)
 {
 	unsigned long magic = inode->i_sb->s_magic;
@@ -37,46 +43,41 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	     unsigned long flags, int ret)
 {
 	struct inode *inode;
+	bool writable_fd;
 	__u32 seals;
 
 	if (ret)
 		return ret;
 	if (!file || (flags & MAP_TYPE) == MAP_PRIVATE)
 		return 0;
-	if (!(prot & PROT_WRITE) && !(file->f_mode & FMODE_WRITE))
+	writable_fd = file->f_mode & FMODE_WRITE;
+	if (!(prot & PROT_WRITE) && !writable_fd)
 		return 0;
 	inode = file->f_inode;
 	seals = inode_seals(inode);
-	if (!(seals & SEALS_BLOCKING_WRITES)) {
-		/* 6.1 maps the real file behind an overlay one: that one's seals count. */
-		if ((prot & PROT_WRITE) && (overlay_real_seals(file) & SEALS_BLOCKING_WRITES))
-			return -EPERM;
-		return 0;
-	}
-	if ((prot & PROT_WRITE) || shmem_like(inode))
-		return -EPERM;
-	return 0;
+	/* 6.1 maps the real file behind an overlay one: that one's seals count. */
+	if (!(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && (prot & PROT_WRITE))
+		seals |= overlay_real_seals(file);
+	return lsm_answer(seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode)));
 }
 
 SEC("lsm/file_mprotect")
 int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	     unsigned long prot, int ret)
 {
-	struct file *file;
 	unsigned long vm_flags;
+	struct file *file;
 
 	if (ret)
 		return ret;
 	if (!(prot & PROT_WRITE))
 		return 0;
 	vm_flags = vma->vm_flags;
-	/* Keeping an existing writable mapping writable is not a new grant. */
-	if (!(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
-		return 0;
 	file = vma->vm_file;
-	if (file && (inode_seals(file->f_inode) & SEALS_BLOCKING_WRITES))
-		return -EACCES;
-	return 0;
+	/* Only a shared mapping that is not writable yet gains anything. */
+	if (!file || !(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
+		return 0;
+	return lsm_answer(seal_rules_mprotect_to_write(inode_seals(file->f_inode)));
 }
 
 /* A thread's i-th candidate slot: linear probing from a Fibonacci hash of its id. */

@@ -4,8 +4,7 @@
  * runs for truncate(2), ftruncate(2), open(O_TRUNC) and chmod/fchmod, under
  * the inode lock, on every kernel. (file_truncate/path_truncate come first
  * but do not see the new size.)
- *   SHRINK: size may not go down.  GROW: size may not go up.
- *   EXEC:   no 0111 bit may change.
+ * (seal_rules_setattr(): SHRINK, GROW, EXEC.)
  * The hook gained a leading `struct mnt_idmap *` in 6.9; the loader keeps
  * the program whose prototype matches the running kernel.
  */
@@ -22,19 +21,8 @@ static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *at
 	seals = inode_seals(inode);
 	if (!seals)
 		return 0;
-	if (valid & ATTR_SIZE) {
-		loff_t old_size = inode->i_size;
-		loff_t new_size = attr->ia_size;
-
-		if (new_size < old_size && (seals & BPFSEAL_SEAL_SHRINK))
-			return -EPERM;
-		if (new_size > old_size && (seals & BPFSEAL_SEAL_GROW))
-			return -EPERM;
-	}
-	if ((valid & ATTR_MODE) && (seals & BPFSEAL_SEAL_EXEC) &&
-	    ((inode->i_mode ^ attr->ia_mode) & S_IXUGO))
-		return -EPERM;
-	return 0;
+	return lsm_answer(seal_rules_setattr(seals, valid & ATTR_SIZE, inode->i_size, attr->ia_size,
+					     valid & ATTR_MODE, inode->i_mode, attr->ia_mode));
 }
 
 SEC("lsm/inode_setattr")

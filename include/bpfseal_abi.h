@@ -15,9 +15,25 @@
 #define BPFSEAL_SEAL_FUTURE_WRITE	0x0010u
 #define BPFSEAL_SEAL_EXEC		0x0020u
 #define BPFSEAL_SEAL_ALL		0x003fu
-/* The seals a write can break: a writer no check sees must be kept out. */
-#define BPFSEAL_SEALS_ON_WRITES		(BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE | \
-					 BPFSEAL_SEAL_GROW)
+
+/*
+ * Seal groups, named by what they protect. Rules in bpf/ and user/ use these
+ * names instead of spelling bits out.
+ */
+/* No byte may change: every write path is refused. */
+#define BPFSEAL_SEALS_NO_CONTENT_CHANGE	(BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE)
+/* The size may not move (in one direction each). */
+#define BPFSEAL_SEALS_SIZE		(BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW)
+/* Content or size: what a write, fallocate, truncate or kernel writer can break. */
+#define BPFSEAL_SEALS_CONTENT		(BPFSEAL_SEALS_NO_CONTENT_CHANGE | BPFSEAL_SEALS_SIZE)
+/* memfd: EXEC on a file with an x bit adds these too. */
+#define BPFSEAL_SEALS_IMPLIED_BY_EXEC	BPFSEAL_SEALS_CONTENT
+/*
+ * A write already past its permission check when one of these goes in could
+ * still break it: adding them is fenced (bpf/write_fence.bpf.c), and is
+ * EBUSY while a writer that no check sees holds the file.
+ */
+#define BPFSEAL_SEALS_FENCED		(BPFSEAL_SEALS_NO_CONTENT_CHANGE | BPFSEAL_SEAL_GROW)
 
 /*
  * Seals are requested with fcntl(fd, BPFSEAL_F_ADD_SEALS, seals): the
@@ -39,7 +55,12 @@
  */
 #define BPFSEAL_ADD_BUSY_DETAILS	0x80000000u
 
-/* Value of the inode-storage map "seals". */
+/*
+ * Value of the inode-storage map "seals". The loader freezes the map
+ * (BPF_MAP_FREEZE), so userspace, root included, can read it and never write
+ * or delete an element; only add_seals changes it. For that reason it holds
+ * no bpf_spin_lock: a map with one cannot be frozen.
+ */
 struct bpfseal_inode {
 	/* F_SEAL_* bits; only ever OR-ed (monotonic), never cleared. */
 	unsigned int seals;
@@ -59,15 +80,7 @@ struct bpfseal_listed_inode {
 	unsigned int pad;
 };
 
-/*
- * After adding WRITE or FUTURE_WRITE, bpfseal_add_seals() asks for
- * setxattr(fd, BPFSEAL_FENCE_XATTR, "", 0, XATTR_REPLACE). The name never
- * exists, so nothing is written (ENODATA), but the kernel takes the inode
- * lock and forgets S_NOSEC on the way: every later write is then checked
- * again under the inode lock (bpf/write_fence.bpf.c). The policy lets the
- * file's owner (or CAP_FOWNER) make exactly that call and refuses any other
- * use of the name.
- */
+/* The in-flight write fence's xattr name: bpf/write_fence.bpf.c. */
 #define BPFSEAL_FENCE_XATTR		"security.bpfseal.fence"
 
 #define BPFSEAL_PIN_DIR		"/sys/fs/bpf/bpfseal"

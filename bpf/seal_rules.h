@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The seal rules as pure decisions: given the facts a hook gathered, what
+ * memfd would answer. No BPF helper and no kernel header, so the host unit
+ * tests (tests/unit/seal_rules_test.c) run every rule as a table in
+ * milliseconds; the BPF programs gather the facts and call these. The VM
+ * suite stays the real test: it checks the facts are the right ones.
+ * Callers provide EPERM, EACCES and EINVAL (bpfseal.bpf.h or <errno.h>).
+ */
+#ifndef BPFSEAL_SEAL_RULES_H
+#define BPFSEAL_SEAL_RULES_H
+
+#include "bpfseal_abi.h"
+
+#define SEAL_RULES_FALLOC_KEEP_SIZE	0x01
+#define SEAL_RULES_FALLOC_COLLAPSE	0x08
+#define SEAL_RULES_FALLOC_INSERT	0x20
+#define SEAL_RULES_S_IXUGO		00111
+
+/*
+ * fallocate(mode, offset, len) on a file of `size`. Modes beyond KEEP_SIZE
+ * (punch, zero, collapse, insert, unshare, write-zeroes) change bytes a
+ * reader sees; allocating alone does not. GROW refuses reaching past EOF
+ * even with KEEP_SIZE, as shmem does.
+ */
+static inline int seal_rules_fallocate(unsigned int seals, int mode, long long offset, long long len,
+				       long long size)
+{
+	if ((mode & ~SEAL_RULES_FALLOC_KEEP_SIZE) && (seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE))
+		return EPERM;
+	if ((mode & SEAL_RULES_FALLOC_COLLAPSE) && (seals & BPFSEAL_SEAL_SHRINK))
+		return EPERM;
+	if ((mode & SEAL_RULES_FALLOC_INSERT) && (seals & BPFSEAL_SEAL_GROW))
+		return EPERM;
+	if ((seals & BPFSEAL_SEAL_GROW) && offset + len > size)
+		return EPERM;
+	return 0;
+}
+
+/*
+ * A write of `len` bytes starting at `start` (EOF for appends) on a file of
+ * `size`. Does the answer depend on where it starts? Callers skip working
+ * the position out when it does not.
+ */
+static inline int seal_rules_write_position_matters(unsigned int seals, long long len)
+{
+	return !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && (seals & BPFSEAL_SEAL_GROW) && len > 0;
+}
+
+/* A crossing write is refused whole; memfd may write its in-bounds prefix. */
+static inline int seal_rules_write(unsigned int seals, long long start, long long len, long long size)
+{
+	if (seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE)
+		return EPERM;
+	if (seal_rules_write_position_matters(seals, len) && start + len > size)
+		return EPERM;
+	return 0;
+}
+
+/* truncate/ftruncate/open(O_TRUNC) and chmod, where inode_setattr shows the new values. */
+static inline int seal_rules_setattr(unsigned int seals, int sets_size, long long old_size,
+				     long long new_size, int sets_mode, unsigned int old_mode,
+				     unsigned int new_mode)
+{
+	if (sets_size && new_size < old_size && (seals & BPFSEAL_SEAL_SHRINK))
+		return EPERM;
+	if (sets_size && new_size > old_size && (seals & BPFSEAL_SEAL_GROW))
+		return EPERM;
+	if (sets_mode && (seals & BPFSEAL_SEAL_EXEC) && ((old_mode ^ new_mode) & SEAL_RULES_S_IXUGO))
+		return EPERM;
+	return 0;
+}
+
+/*
+ * A new MAP_SHARED mapping. memfd refuses PROT_WRITE under WRITE and
+ * FUTURE_WRITE. On shmem, userfaultfd can fill holes of any shared mapping
+ * that may become writable, which memfd prevents by clearing VM_MAYWRITE and
+ * an LSM cannot: there a shared mapping through a writable fd is refused.
+ */
+static inline int seal_rules_mmap_shared(unsigned int seals, int prot_write, int fd_writable,
+					 int shmem_like)
+{
+	if (!(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE))
+		return 0;
+	if (prot_write || (shmem_like && fd_writable))
+		return EPERM;
+	return 0;
+}
+
+/* mprotect(PROT_WRITE) of a shared mapping that is not writable now: memfd's EACCES. */
+static inline int seal_rules_mprotect_to_write(unsigned int seals)
+{
+	return seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? EACCES : 0;
+}
+
+/*
+ * Adding seals, memfd_add_seals()'s checks in its order, plus bpfseal's
+ * ownership rule (memfds are private to their holders, ordinary files are
+ * not). The checks that need the running kernel (mappings, pins, writers
+ * no check sees) come after these, in add_seals.bpf.c, on what this says is
+ * being added.
+ */
+struct seal_add {
+	/* facts */
+	int fd_writable;
+	unsigned long request;	/* seal bits plus BPFSEAL_ADD_* flags */
+	int caller_may_seal;	/* owner, or CAP_FOWNER in the initial user namespace */
+	unsigned int old;	/* seals already in force */
+	unsigned int mode;	/* the file's i_mode */
+	/* decisions */
+	unsigned int add;	/* bits to OR in */
+	unsigned int new_fenced;	/* BPFSEAL_SEALS_FENCED bits not in force yet */
+	int adds_write;		/* WRITE not in force yet: the mapping and pin checks */
+};
+
+#define SEAL_RULES_REQUEST_FLAGS	BPFSEAL_ADD_BUSY_DETAILS
+
+static inline int seal_rules_add(struct seal_add *a)
+{
+	unsigned int add = (unsigned int)(a->request & BPFSEAL_SEAL_ALL);
+
+	if (!a->fd_writable)
+		return EPERM;
+	if (a->request & ~(unsigned long)(BPFSEAL_SEAL_ALL | SEAL_RULES_REQUEST_FLAGS))
+		return EINVAL;
+	if (!a->caller_may_seal)
+		return EPERM;
+	if (a->old & BPFSEAL_SEAL_SEAL)
+		return EPERM;
+	if ((add & BPFSEAL_SEAL_EXEC) && (a->mode & SEAL_RULES_S_IXUGO))
+		add |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
+	a->add = add;
+	a->new_fenced = add & ~a->old & BPFSEAL_SEALS_FENCED;
+	a->adds_write = (add & BPFSEAL_SEAL_WRITE) && !(a->old & BPFSEAL_SEAL_WRITE);
+	return 0;
+}
+
+/* Who opens a file for writing (kernel_writers.bpf.c tells them apart). */
+enum seal_rules_opener {
+	SEAL_RULES_OPENER_USER,		/* an open system call: every write it makes is checked */
+	SEAL_RULES_OPENER_KERNEL_THREAD, /* nfsd, ksmbd, overlayfs backing files: checked writes */
+	SEAL_RULES_OPENER_IN_CALL,	/* acct, a core dump, swapon, configfs backends: unchecked */
+};
+
+/*
+ * A write-open: NO_CONTENT_CHANGE keeps every opener but the open system
+ * calls out; GROW alone keeps out the unchecked ones (they may append).
+ */
+static inline int seal_rules_writer_open(unsigned int seals, enum seal_rules_opener who)
+{
+	if (!(seals & BPFSEAL_SEALS_FENCED) || who == SEAL_RULES_OPENER_USER)
+		return 0;
+	if ((seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) || who == SEAL_RULES_OPENER_IN_CALL)
+		return EPERM;
+	return 0;
+}
+
+#endif

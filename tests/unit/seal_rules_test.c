@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * bpf/seal_rules.h as tables: each row is a seal set, the facts a hook
+ * sees, and memfd's answer (DESIGN §1; mm/memfd.c, mm/shmem.c). The VM
+ * suite checks the same rows against the running kernel.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "seal_rules.h"
+
+#define SEAL BPFSEAL_SEAL_SEAL
+#define SHRINK BPFSEAL_SEAL_SHRINK
+#define GROW BPFSEAL_SEAL_GROW
+#define WRITE BPFSEAL_SEAL_WRITE
+#define FWRITE BPFSEAL_SEAL_FUTURE_WRITE
+#define EXEC BPFSEAL_SEAL_EXEC
+
+#define PUNCH 0x02	/* FALLOC_FL_PUNCH_HOLE */
+#define KEEP SEAL_RULES_FALLOC_KEEP_SIZE
+#define COLLAPSE SEAL_RULES_FALLOC_COLLAPSE
+#define ZERO 0x10	/* FALLOC_FL_ZERO_RANGE */
+#define INSERT SEAL_RULES_FALLOC_INSERT
+#define UNSHARE 0x40	/* FALLOC_FL_UNSHARE_RANGE */
+
+#define SIZE 16384
+
+static void fallocate_rules(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int seals;
+		int mode;
+		long long offset, len;
+		int want;
+	} rows[] = {
+		{ "unsealed punch", 0, PUNCH | KEEP, 0, 4096, 0 },
+		{ "write: allocate in bounds", WRITE, 0, 0, 4096, 0 },
+		{ "write: keep-size in bounds", WRITE, KEEP, 0, 4096, 0 },
+		{ "write: punch", WRITE, PUNCH | KEEP, 0, 4096, EPERM },
+		{ "future-write: punch", FWRITE, PUNCH | KEEP, 0, 4096, EPERM },
+		{ "write: zero range", WRITE, ZERO, 0, 4096, EPERM },
+		{ "write: unshare", WRITE, UNSHARE, 0, 4096, EPERM },
+		{ "write: allocate past EOF (grows; write alone allows)", WRITE, 0, SIZE, 4096, 0 },
+		{ "grow: allocate past EOF", GROW, 0, SIZE, 4096, EPERM },
+		{ "grow: keep-size past EOF, as shmem", GROW, KEEP, SIZE, 4096, EPERM },
+		{ "grow: allocate up to EOF", GROW, 0, SIZE - 4096, 4096, 0 },
+		{ "grow: insert range", GROW, INSERT, 4096, 4096, EPERM },
+		{ "grow: punch in bounds", GROW, PUNCH | KEEP, 0, 4096, 0 },
+		{ "shrink: collapse", SHRINK, COLLAPSE, 4096, 4096, EPERM },
+		{ "shrink: insert", SHRINK, INSERT, 4096, 4096, 0 },
+		{ "shrink: allocate past EOF", SHRINK, 0, SIZE, 4096, 0 },
+		{ "exec alone: punch", EXEC, PUNCH | KEEP, 0, 4096, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = seal_rules_fallocate(rows[i].seals, rows[i].mode, rows[i].offset, rows[i].len, SIZE);
+
+		if (got != rows[i].want)
+			fail_msg("fallocate %s: got %d, want %d", rows[i].name, got, rows[i].want);
+	}
+}
+
+static void write_rules(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int seals;
+		long long start, len;
+		int want;
+	} rows[] = {
+		{ "unsealed past EOF", 0, SIZE, 10, 0 },
+		{ "write: in bounds", WRITE, 0, 10, EPERM },
+		{ "future-write: in bounds", FWRITE, 0, 10, EPERM },
+		{ "grow: in bounds", GROW, 0, 10, 0 },
+		{ "grow: ends at EOF", GROW, SIZE - 10, 10, 0 },
+		{ "grow: crosses EOF (refused whole)", GROW, SIZE - 5, 10, EPERM },
+		{ "grow: append", GROW, SIZE, 1, EPERM },
+		{ "grow: empty write at EOF", GROW, SIZE, 0, 0 },
+		{ "shrink: append", SHRINK, SIZE, 10, 0 },
+		{ "exec: in bounds", EXEC, 0, 10, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = seal_rules_write(rows[i].seals, rows[i].start, rows[i].len, SIZE);
+
+		if (got != rows[i].want)
+			fail_msg("write %s: got %d, want %d", rows[i].name, got, rows[i].want);
+	}
+	/* Only GROW (without a content seal) needs the position worked out. */
+	assert_true(seal_rules_write_position_matters(GROW, 1));
+	assert_false(seal_rules_write_position_matters(GROW | WRITE, 1));
+	assert_false(seal_rules_write_position_matters(SHRINK, 1));
+	assert_false(seal_rules_write_position_matters(GROW, 0));
+}
+
+static void setattr_rules(void **state)
+{
+	static const struct {
+		const char *name;
+		unsigned int seals;
+		int sets_size;
+		long long new_size;
+		int sets_mode;
+		unsigned int new_mode;
+		int want;
+	} rows[] = {
+		{ "shrink: truncate smaller", SHRINK, 1, 100, 0, 0, EPERM },
+		{ "shrink: truncate larger", SHRINK, 1, SIZE + 1, 0, 0, 0 },
+		{ "grow: truncate larger", GROW, 1, SIZE + 1, 0, 0, EPERM },
+		{ "grow: truncate smaller", GROW, 1, 100, 0, 0, 0 },
+		{ "shrink,grow: same size", SHRINK | GROW, 1, SIZE, 0, 0, 0 },
+		{ "write: truncate smaller (write alone allows)", WRITE, 1, 100, 0, 0, 0 },
+		{ "exec: chmod +x", EXEC, 0, 0, 1, 0100644 | 0100, EPERM },
+		{ "exec: chmod g+x", EXEC, 0, 0, 1, 0100654, EPERM },
+		{ "exec: chmod other bits", EXEC, 0, 0, 1, 0100604, 0 },
+		{ "shrink: chmod +x", SHRINK, 0, 0, 1, 0100744, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int got = seal_rules_setattr(rows[i].seals, rows[i].sets_size, SIZE, rows[i].new_size,
+					     rows[i].sets_mode, 0100644, rows[i].new_mode);
+
+		if (got != rows[i].want)
+			fail_msg("setattr %s: got %d, want %d", rows[i].name, got, rows[i].want);
+	}
+}
+
+static void mapping_rules(void **state)
+{
+	(void)state;
+	/* seals, PROT_WRITE, fd writable, shmem */
+	assert_int_equal(seal_rules_mmap_shared(0, 1, 1, 1), 0);
+	assert_int_equal(seal_rules_mmap_shared(WRITE, 1, 1, 0), EPERM);
+	assert_int_equal(seal_rules_mmap_shared(FWRITE, 1, 1, 0), EPERM);
+	assert_int_equal(seal_rules_mmap_shared(WRITE, 0, 1, 0), 0);	/* read-only, ext4: fine */
+	assert_int_equal(seal_rules_mmap_shared(WRITE, 0, 1, 1), EPERM);	/* shmem: userfaultfd */
+	assert_int_equal(seal_rules_mmap_shared(WRITE, 0, 0, 1), 0);	/* read-only fd: fine */
+	assert_int_equal(seal_rules_mmap_shared(GROW, 1, 1, 1), 0);
+	assert_int_equal(seal_rules_mprotect_to_write(WRITE), EACCES);
+	assert_int_equal(seal_rules_mprotect_to_write(FWRITE), EACCES);
+	assert_int_equal(seal_rules_mprotect_to_write(GROW | SHRINK), 0);
+}
+
+static void add_rules(void **state)
+{
+	static const struct {
+		const char *name;
+		int fd_writable, caller_may_seal;
+		unsigned long request;
+		unsigned int old, mode;
+		int want;
+		unsigned int add, new_fenced;
+		int adds_write;
+	} rows[] = {
+		{ "fd not writable (first, as memfd)", 0, 0, 0x40, 0, 0644, EPERM, 0, 0, 0 },
+		{ "unknown bit", 1, 0, GROW | 0x40, 0, 0644, EINVAL, 0, 0, 0 },
+		{ "busy-details flag is not unknown", 1, 1, GROW | BPFSEAL_ADD_BUSY_DETAILS, 0, 0644, 0, GROW,
+		  GROW, 0 },
+		{ "not the owner", 1, 0, GROW, 0, 0644, EPERM, 0, 0, 0 },
+		{ "SEAL set", 1, 1, GROW, SEAL, 0644, EPERM, 0, 0, 0 },
+		{ "SEAL set, adding nothing", 1, 1, 0, SEAL, 0644, EPERM, 0, 0, 0 },
+		{ "exec on x file implies", 1, 1, EXEC, 0, 0755, 0, EXEC | BPFSEAL_SEALS_IMPLIED_BY_EXEC,
+		  BPFSEAL_SEALS_FENCED, 1 },
+		{ "exec on non-x file", 1, 1, EXEC, 0, 0644, 0, EXEC, 0, 0 },
+		{ "write again adds no write", 1, 1, WRITE | GROW, WRITE, 0644, 0, WRITE | GROW, GROW, 0 },
+		{ "future-write: fenced, no mapping check", 1, 1, FWRITE, 0, 0644, 0, FWRITE, FWRITE, 0 },
+		{ "shrink is not fenced", 1, 1, SHRINK, 0, 0644, 0, SHRINK, 0, 0 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct seal_add a = {
+			.fd_writable = rows[i].fd_writable,
+			.request = rows[i].request,
+			.caller_may_seal = rows[i].caller_may_seal,
+			.old = rows[i].old,
+			.mode = rows[i].mode,
+		};
+		int got = seal_rules_add(&a);
+
+		if (got != rows[i].want)
+			fail_msg("add %s: got %d, want %d", rows[i].name, got, rows[i].want);
+		if (!got && (a.add != rows[i].add || a.new_fenced != rows[i].new_fenced ||
+			     a.adds_write != rows[i].adds_write))
+			fail_msg("add %s: add %#x fenced %#x write %d, want %#x %#x %d", rows[i].name, a.add,
+				 a.new_fenced, a.adds_write, rows[i].add, rows[i].new_fenced, rows[i].adds_write);
+	}
+}
+
+static void writer_open_rules(void **state)
+{
+	(void)state;
+	assert_int_equal(seal_rules_writer_open(WRITE, SEAL_RULES_OPENER_USER), 0);
+	assert_int_equal(seal_rules_writer_open(WRITE, SEAL_RULES_OPENER_KERNEL_THREAD), EPERM);
+	assert_int_equal(seal_rules_writer_open(WRITE, SEAL_RULES_OPENER_IN_CALL), EPERM);
+	assert_int_equal(seal_rules_writer_open(GROW, SEAL_RULES_OPENER_KERNEL_THREAD), 0);
+	assert_int_equal(seal_rules_writer_open(GROW, SEAL_RULES_OPENER_IN_CALL), EPERM);
+	assert_int_equal(seal_rules_writer_open(SHRINK | EXEC, SEAL_RULES_OPENER_IN_CALL), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(fallocate_rules),
+		cmocka_unit_test(write_rules),
+		cmocka_unit_test(setattr_rules),
+		cmocka_unit_test(mapping_rules),
+		cmocka_unit_test(add_rules),
+		cmocka_unit_test(writer_open_rules),
+	};
+
+	return cmocka_run_group_tests_name("seal_rules", tests, NULL, NULL);
+}
