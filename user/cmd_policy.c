@@ -57,13 +57,62 @@ int cmd_unload(int argc, char **argv)
 	return EXIT_OK;
 }
 
-static const char *program_state(const struct policy_features *f, const char *name, bool loaded)
+static const char *program_state(const struct policy_features *f, const struct policy_program *p, bool loaded)
 {
-	if (!policy_program_wanted(f, name))
+	if (!policy_program_wanted(p, f->present))
 		return "unused";
 	if (!loaded)
 		return "inactive";
-	return policy_link_pinned(name) ? "active" : "inactive";
+	return policy_link_pinned(p->name) ? "active" : "inactive";
+}
+
+static void status_json(const struct policy_features *f, const char *kernel, bool loaded, long sealed)
+{
+	char where[128];
+
+	printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
+	json_string(stdout, kernel);
+	printf(",\"lsms\":[");
+	for (const char *p = f->lsms; *p;) {
+		size_t n = strcspn(p, ",");
+
+		printf("%s\"%.*s\"", p == f->lsms ? "" : ",", (int)n, p);
+		p += n + (p[n] == ',');
+	}
+	printf("],\"bpf_lsm\":%s,\"sealed_inodes\":%ld,\"hooks\":[", f->bpf_lsm ? "true" : "false",
+	       sealed < 0 ? -1 : sealed);
+	for (size_t i = 0; i < policy_program_count; i++) {
+		const struct policy_program *p = &policy_programs[i];
+
+		policy_program_where(p, where, sizeof(where));
+		printf("%s{\"program\":\"%s\",\"hook\":\"%s\",\"kernels\":\"%s\",\"required\":%s,"
+		       "\"state\":\"%s\",\"missed_runs\":%ld,\"role\":",
+		       i ? "," : "", p->name, p->hook, where, p->required ? "true" : "false",
+		       program_state(f, p, loaded), loaded ? policy_program_misses(p->name) : -1);
+		json_string(stdout, p->role);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void status_text(const struct policy_features *f, const char *kernel, bool loaded, long sealed)
+{
+	printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
+	printf("kernel:        %s\n", kernel);
+	printf("lsm:           %s\n", f->lsms[0] ? f->lsms : "(securityfs not readable)");
+	printf("bpf lsm:       %s\n", f->bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
+	if (loaded)
+		printf("sealed inodes: %ld\n", sealed);
+	printf("hooks:\n");
+	for (size_t i = 0; i < policy_program_count; i++) {
+		const struct policy_program *p = &policy_programs[i];
+		long missed = loaded ? policy_program_misses(p->name) : 0;
+
+		printf("  %-8s  %-38s  %s", program_state(f, p, loaded), p->hook, p->role);
+		if (missed > 0)
+			printf(" (%ld runs skipped by the kernel)", missed);
+		printf("\n");
+	}
 }
 
 int cmd_status(int argc, char **argv)
@@ -84,38 +133,9 @@ int cmd_status(int argc, char **argv)
 	uname(&uts);
 	loaded = policy_loaded();
 	sealed = loaded ? policy_sealed_count() : 0;
-	if (json) {
-		printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
-		json_string(stdout, uts.release);
-		printf(",\"bpf_lsm\":%s,\"sealed_inodes\":%ld,\"hooks\":[", f.bpf_lsm ? "true" : "false",
-		       sealed < 0 ? -1 : sealed);
-		for (size_t i = 0; i < policy_program_count; i++) {
-			const struct policy_program *p = &policy_programs[i];
-
-			printf("%s{\"program\":\"%s\",\"hook\":\"%s\",\"state\":\"%s\",\"missed_runs\":%ld,\"role\":",
-			       i ? "," : "", p->name, p->hook, program_state(&f, p->name, loaded),
-			       loaded ? policy_program_misses(p->name) : -1);
-			json_string(stdout, p->role);
-			printf("}");
-		}
-		printf("]}\n");
-	} else {
-		printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
-		printf("kernel:        %s\n", uts.release);
-		printf("bpf lsm:       %s\n", f.bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
-		if (loaded)
-			printf("sealed inodes: %ld\n", sealed);
-		printf("hooks:\n");
-		for (size_t i = 0; i < policy_program_count; i++) {
-			const struct policy_program *p = &policy_programs[i];
-
-			long missed = loaded ? policy_program_misses(p->name) : 0;
-
-			printf("  %-8s  %-30s  %s", program_state(&f, p->name, loaded), p->hook, p->role);
-			if (missed > 0)
-				printf(" (%ld runs skipped by the kernel)", missed);
-			printf("\n");
-		}
-	}
+	if (json)
+		status_json(&f, uts.release, loaded, sealed);
+	else
+		status_text(&f, uts.release, loaded, sealed);
 	return loaded ? EXIT_OK : EXIT_NOT_LOADED;
 }

@@ -4,6 +4,7 @@
  * kernel can take, re-use pinned maps, attach, pin links, freeze the seal map.
  */
 #include <dirent.h>
+#include <stdarg.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,35 +25,129 @@
 #define BPF_FS_MAGIC 0xcafe4a11
 #endif
 
+#define F FEATURE
+
+const struct policy_feature_info policy_feature_info[FEATURE_COUNT] = {
+	[FEATURE_SETATTR_IDMAP] = { "bpf_lsm_inode_setattr(idmap, dentry, attr)", "6.9+", "before 6.9" },
+	[FEATURE_SET_ACL] = { "bpf_lsm_inode_set_acl", "6.2+", "6.1" },
+	[FEATURE_RW_VERIFY_AREA] = { "rw_verify_area", "every kernel", "none" },
+	[FEATURE_VFS_FALLOCATE] = { "vfs_fallocate", "every kernel", "none" },
+	[FEATURE_REMAP_VERIFY_AREA] = { "remap_verify_area", "6.12+", "6.1" },
+	[FEATURE_CLONE_AND_DEDUPE] = { "do_clone_file_range, vfs_dedupe_file_range_one", "6.1", "6.12+" },
+	[FEATURE_XATTR_SKIPCAP] = { "bpf_lsm_inode_xattr_skipcap", "6.10+", "before 6.10" },
+	[FEATURE_VM_MMAP_PGOFF] = { "vm_mmap_pgoff", "every kernel", "none" },
+	[FEATURE_INODE_FREE] = { "bpf_lsm_inode_free_security", "every kernel", "none" },
+	[FEATURE_IOCTL_COMPAT] = { "bpf_lsm_file_ioctl_compat", "6.8+ and stable backports", "6.1" },
+	[FEATURE_DUMP_EMIT] = { "dump_emit", "every kernel", "none" },
+	[FEATURE_DO_COREDUMP] = { "do_coredump", "6.1, 6.12", "7.x" },
+	[FEATURE_VFS_COREDUMP] = { "vfs_coredump", "7.x", "6.1, 6.12" },
+	[FEATURE_REFLINK_CHECK] = { "remap_verify_area or do_clone_file_range", "every kernel", "none" },
+	[FEATURE_CORE_DUMP_END] = { "do_coredump or vfs_coredump", "every kernel", "none" },
+};
+
+#define PROGRAM(n, h, r, req, ...) { .name = (n), .hook = (h), .role = (r), .required = (req), __VA_ARGS__ }
+
 const struct policy_program policy_programs[] = {
-	{ "check_write", "lsm/file_permission", "content writes, GROW/SHRINK on writes and fallocate", true },
-	{ "stash_rw_facts", "fentry/rw_verify_area", "write offset, length, append (GROW precision)", false },
-	{ "stash_fallocate_facts", "fentry/vfs_fallocate", "fallocate mode, offset, length", false },
-	{ "forget_facts_remap", "fentry/remap_verify_area (6.12+)", "reflinks never judged on write facts", true },
-	{ "forget_facts_clone", "fentry/do_clone_file_range (6.1)", "reflinks never judged on write facts", true },
-	{ "forget_facts_dedupe", "fentry/vfs_dedupe_file_range_one (6.1)", "dedupe never judged on write facts", true },
-	{ "check_setattr", "lsm/inode_setattr (6.9+)", "truncate SHRINK/GROW, chmod EXEC", true },
-	{ "check_setattr_noidmap", "lsm/inode_setattr (<6.9)", "truncate SHRINK/GROW, chmod EXEC", true },
-	{ "check_set_acl", "lsm/inode_set_acl (6.2+)", "ACL changes of x bits (EXEC)", true },
-	{ "check_setxattr", "lsm/inode_setxattr (<6.10)", "ACL changes of x bits on 6.1 (EXEC); the fence xattr", true },
-	{ "check_write_locked", "fmod_ret/security_inode_need_killpriv", "writes already past the LSM when WRITE goes in", true },
-	{ "skipcap_fence", "lsm/inode_xattr_skipcap (6.10+)", "the fence xattr needs no CAP_SYS_ADMIN", true },
-	{ "guard_fence_xattr", "lsm/inode_setxattr (6.10+)", "the fence xattr: one use, by the owner", true },
-	{ "check_mmap", "lsm/mmap_file", "shared writable mappings", true },
-	{ "check_mprotect", "lsm/file_mprotect", "mprotect to PROT_WRITE", true },
-	{ "track_mmap_start", "fentry/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true },
-	{ "track_mmap_end", "fexit/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true },
-	{ "add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true },
-	{ "check_ioctl", "lsm/file_ioctl", "extent-swapping, trimming and loop-device ioctls", true },
-	{ "check_quota_on", "lsm/quota_on", "sealed files as quota files", true },
-	{ "check_kernel_writer_open", "lsm/file_open", "write-opens of sealed files by the kernel (swap, acct, core dumps, nfsd, overlayfs...)", true },
-	{ "note_core_dump", "fentry/dump_emit", "core dumps in progress (sealing their file: EBUSY)", false },
-	{ "end_core_dump", "fexit/do_coredump (6.1, 6.12)", "core dumps in progress", false },
-	{ "end_core_dump_renamed", "fexit/vfs_coredump (renamed later; 7.x)", "core dumps in progress", false },
-	{ "check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true },
-	{ "unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false },
+	PROGRAM("check_write", "lsm/file_permission", "content writes; GROW/SHRINK on writes and fallocate", true),
+	PROGRAM("stash_rw_facts", "fentry/rw_verify_area", "write offset, length, append (GROW precision)", false,
+		.needs = F(FEATURE_RW_VERIFY_AREA) | F(FEATURE_REFLINK_CHECK)),
+	PROGRAM("stash_fallocate_facts", "fentry/vfs_fallocate", "fallocate mode, offset, length", false,
+		.needs = F(FEATURE_VFS_FALLOCATE) | F(FEATURE_REFLINK_CHECK)),
+	PROGRAM("forget_facts_remap", "fentry/remap_verify_area", "reflinks never judged on write facts", true,
+		.needs = F(FEATURE_REMAP_VERIFY_AREA)),
+	PROGRAM("forget_facts_clone", "fentry/do_clone_file_range", "reflinks never judged on write facts", true,
+		.needs = F(FEATURE_CLONE_AND_DEDUPE), .excludes = F(FEATURE_REMAP_VERIFY_AREA)),
+	PROGRAM("forget_facts_dedupe", "fentry/vfs_dedupe_file_range_one", "dedupe never judged on write facts", true,
+		.needs = F(FEATURE_CLONE_AND_DEDUPE), .excludes = F(FEATURE_REMAP_VERIFY_AREA)),
+	PROGRAM("check_setattr", "lsm/inode_setattr", "truncate SHRINK/GROW, chmod EXEC", true,
+		.needs = F(FEATURE_SETATTR_IDMAP)),
+	PROGRAM("check_setattr_noidmap", "lsm/inode_setattr", "truncate SHRINK/GROW, chmod EXEC", true,
+		.excludes = F(FEATURE_SETATTR_IDMAP)),
+	PROGRAM("check_set_acl", "lsm/inode_set_acl", "ACL changes of x bits (EXEC)", true,
+		.needs = F(FEATURE_SET_ACL)),
+	PROGRAM("check_setxattr", "lsm/inode_setxattr", "ACL changes of x bits (EXEC, 6.1); the fence xattr", true,
+		.excludes = F(FEATURE_XATTR_SKIPCAP)),
+	PROGRAM("check_write_locked", "fmod_ret/security_inode_need_killpriv", "writes already past the LSM when a fenced seal goes in", true),
+	PROGRAM("skipcap_fence", "lsm/inode_xattr_skipcap", "the fence xattr needs no CAP_SYS_ADMIN", true,
+		.needs = F(FEATURE_XATTR_SKIPCAP)),
+	PROGRAM("guard_fence_xattr", "lsm/inode_setxattr", "the fence xattr: one use, by the owner", true,
+		.needs = F(FEATURE_XATTR_SKIPCAP)),
+	PROGRAM("check_mmap", "lsm/mmap_file", "shared writable mappings", true),
+	PROGRAM("check_mprotect", "lsm/file_mprotect", "mprotect to PROT_WRITE", true),
+	PROGRAM("track_mmap_start", "fentry/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true,
+		.needs = F(FEATURE_VM_MMAP_PGOFF)),
+	PROGRAM("track_mmap_end", "fexit/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true,
+		.needs = F(FEATURE_VM_MMAP_PGOFF)),
+	PROGRAM("add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true),
+	PROGRAM("check_ioctl", "lsm/file_ioctl", "extent-swapping, trimming and loop-device ioctls", true),
+	PROGRAM("check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true,
+		.needs = F(FEATURE_IOCTL_COMPAT)),
+	PROGRAM("check_quota_on", "lsm/quota_on", "sealed files as quota files", true),
+	PROGRAM("check_kernel_writer_open", "lsm/file_open", "write-opens of sealed files by the kernel (swap, acct, core dumps, nfsd, overlayfs...)", true),
+	PROGRAM("note_core_dump", "fentry/dump_emit", "core dumps in progress (sealing their file: EBUSY)", false,
+		.needs = F(FEATURE_DUMP_EMIT) | F(FEATURE_CORE_DUMP_END)),
+	PROGRAM("end_core_dump", "fexit/do_coredump", "core dumps in progress", false,
+		.needs = F(FEATURE_DUMP_EMIT) | F(FEATURE_DO_COREDUMP)),
+	PROGRAM("end_core_dump_renamed", "fexit/vfs_coredump", "core dumps in progress", false,
+		.needs = F(FEATURE_DUMP_EMIT) | F(FEATURE_VFS_COREDUMP)),
+	PROGRAM("unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false,
+		.needs = F(FEATURE_INODE_FREE)),
 };
 const size_t policy_program_count = sizeof(policy_programs) / sizeof(policy_programs[0]);
+
+bool policy_program_wanted(const struct policy_program *p, unsigned int present)
+{
+	return (present & p->needs) == p->needs && !(present & p->excludes);
+}
+
+const struct policy_program *policy_program_find(const char *name)
+{
+	for (size_t i = 0; i < policy_program_count; i++)
+		if (!strcmp(policy_programs[i].name, name))
+			return &policy_programs[i];
+	return NULL;
+}
+
+/* Add "; text" to a list of conditions, once. */
+static void add_condition(char *buf, size_t len, const char *text)
+{
+	size_t used = strlen(buf), n = strlen(text);
+
+	for (const char *p = buf; (p = strstr(p, text)); p += n)
+		if ((p == buf || p[-1] == ' ') && (p[n] == ';' || !p[n]))
+			return;
+	snprintf(buf + used, len > used ? len - used : 0, "%s%s", used ? "; " : "", text);
+}
+
+void policy_program_where(const struct policy_program *p, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	for (int f = 0; f < FEATURE_COUNT; f++) {
+		const struct policy_feature_info *info = &policy_feature_info[f];
+
+		if ((p->needs & F(f)) && strcmp(info->present, "every kernel"))
+			add_condition(buf, len, info->present);
+		if (p->excludes & F(f))
+			add_condition(buf, len, info->absent);
+	}
+	if (!buf[0])
+		snprintf(buf, len, "every kernel");
+}
+
+void policy_programs_markdown(FILE *f)
+{
+	char where[128];
+
+	fprintf(f, "| program | hook | runs on | if it cannot attach | role |\n");
+	fprintf(f, "|---|---|---|---|---|\n");
+	for (size_t i = 0; i < policy_program_count; i++) {
+		const struct policy_program *p = &policy_programs[i];
+
+		policy_program_where(p, where, sizeof(where));
+		fprintf(f, "| `%s` | `%s` | %s | %s | %s |\n", p->name, p->hook, where,
+			p->required ? "load fails" : "reported inactive", p->role);
+	}
+}
 
 static int libbpf_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -74,9 +169,27 @@ static bool btf_has_func(const struct btf *btf, const char *name, int *nr_args)
 	return true;
 }
 
-static bool lsm_list_has_bpf(void)
+/*
+ * Fill err with "what: strerror(-ret)" and return ret (a -errno): every
+ * failure of the loader says what failed and why.
+ */
+static int __attribute__((format(printf, 4, 5)))
+fail(char *err, size_t errlen, int ret, const char *fmt, ...)
 {
-	char buf[512] = "";
+	va_list ap;
+	size_t used;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	used = strlen(err);
+	snprintf(err + used, errlen > used ? errlen - used : 0, ": %s", strerror(-ret));
+	return ret;
+}
+
+/* The active LSMs, comma-separated, into buf ("" if securityfs cannot tell). */
+static void read_lsm_list(char *buf, size_t len)
+{
 	FILE *f = fopen("/sys/kernel/security/lsm", "r");
 
 	if (!f) {
@@ -84,96 +197,59 @@ static bool lsm_list_has_bpf(void)
 		mount("securityfs", "/sys/kernel/security", "securityfs", 0, NULL);
 		f = fopen("/sys/kernel/security/lsm", "r");
 	}
+	buf[0] = '\0';
 	if (!f)
-		return false;
-	if (!fgets(buf, sizeof(buf), f))
+		return;
+	if (!fgets(buf, (int)len, f))
 		buf[0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
-	for (char *tok = strtok(buf, ",\n"); tok; tok = strtok(NULL, ",\n"))
-		if (!strcmp(tok, "bpf"))
+}
+
+static bool lsm_list_has(const char *list, const char *lsm)
+{
+	size_t n = strlen(lsm);
+
+	for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strcspn(p, ",") == n && !strncmp(p, lsm, n))
 			return true;
+	}
 	return false;
 }
 
 int policy_probe(struct policy_features *f, char *err, size_t errlen)
 {
 	struct btf *btf = btf__load_vmlinux_btf();
+	unsigned int present = 0;
 	int nr_args = 0;
 
 	memset(f, 0, sizeof(*f));
-	f->bpf_lsm = lsm_list_has_bpf();
-	if (!btf) {
-		snprintf(err, errlen, "cannot read kernel BTF (/sys/kernel/btf/vmlinux): %s",
-			 strerror(errno));
-		return -errno;
+	read_lsm_list(f->lsms, sizeof(f->lsms));
+	f->bpf_lsm = lsm_list_has(f->lsms, "bpf");
+	if (!btf)
+		return fail(err, errlen, -errno, "cannot read kernel BTF (/sys/kernel/btf/vmlinux)");
+	for (int i = 0; i < FEATURE_COUNT; i++) {
+		const char *name = policy_feature_info[i].name;
+
+		/* Probed by hand below: a prototype, a pair, or derived. */
+		if (i == FEATURE_SETATTR_IDMAP || i == FEATURE_CLONE_AND_DEDUPE ||
+		    i == FEATURE_REFLINK_CHECK || i == FEATURE_CORE_DUMP_END)
+			continue;
+		if (btf_has_func(btf, name, NULL))
+			present |= F(i);
 	}
-	if (btf_has_func(btf, "bpf_lsm_inode_setattr", &nr_args))
-		f->setattr_idmap = nr_args == 3;
-	f->set_acl = btf_has_func(btf, "bpf_lsm_inode_set_acl", NULL);
-	f->rw_verify_area = btf_has_func(btf, "rw_verify_area", NULL);
-	f->vfs_fallocate = btf_has_func(btf, "vfs_fallocate", NULL);
-	f->remap_verify_area = btf_has_func(btf, "remap_verify_area", NULL);
-	f->clone_and_dedupe = btf_has_func(btf, "do_clone_file_range", NULL) &&
-			      btf_has_func(btf, "vfs_dedupe_file_range_one", NULL);
-	f->vm_mmap_pgoff = btf_has_func(btf, "vm_mmap_pgoff", NULL);
-	f->inode_free = btf_has_func(btf, "bpf_lsm_inode_free_security", NULL);
-	f->ioctl_compat = btf_has_func(btf, "bpf_lsm_file_ioctl_compat", NULL);
-	f->xattr_skipcap = btf_has_func(btf, "bpf_lsm_inode_xattr_skipcap", NULL);
-	f->dump_emit = btf_has_func(btf, "dump_emit", NULL);
-	f->do_coredump = btf_has_func(btf, "do_coredump", NULL);
-	f->vfs_coredump = btf_has_func(btf, "vfs_coredump", NULL);
+	if (btf_has_func(btf, "bpf_lsm_inode_setattr", &nr_args) && nr_args == 3)
+		present |= F(FEATURE_SETATTR_IDMAP);
+	if (btf_has_func(btf, "do_clone_file_range", NULL) &&
+	    btf_has_func(btf, "vfs_dedupe_file_range_one", NULL))
+		present |= F(FEATURE_CLONE_AND_DEDUPE);
+	if (present & (F(FEATURE_REMAP_VERIFY_AREA) | F(FEATURE_CLONE_AND_DEDUPE)))
+		present |= F(FEATURE_REFLINK_CHECK);
+	if (present & (F(FEATURE_DO_COREDUMP) | F(FEATURE_VFS_COREDUMP)))
+		present |= F(FEATURE_CORE_DUMP_END);
+	f->present = present;
 	btf__free(btf);
 	return 0;
-}
-
-static bool policy_can_forget_facts(const struct policy_features *f)
-{
-	return f->remap_verify_area || f->clone_and_dedupe;
-}
-
-bool policy_program_wanted(const struct policy_features *f, const char *name)
-{
-	if (!strcmp(name, "check_setattr"))
-		return f->setattr_idmap;
-	if (!strcmp(name, "check_setattr_noidmap"))
-		return !f->setattr_idmap;
-	if (!strcmp(name, "check_set_acl"))
-		return f->set_acl;
-	if (!strcmp(name, "check_setxattr"))
-		return !f->xattr_skipcap;	/* 6.1: ACLs arrive as xattrs; <6.10: fence */
-	if (!strcmp(name, "skipcap_fence") || !strcmp(name, "guard_fence_xattr"))
-		return f->xattr_skipcap;
-	/* Facts only where every reflink check can forget them (write_facts.bpf.c). */
-	if (!strcmp(name, "stash_rw_facts"))
-		return f->rw_verify_area && policy_can_forget_facts(f);
-	if (!strcmp(name, "stash_fallocate_facts"))
-		return f->vfs_fallocate && policy_can_forget_facts(f);
-	if (!strcmp(name, "forget_facts_remap"))
-		return f->remap_verify_area;
-	if (!strcmp(name, "forget_facts_clone") || !strcmp(name, "forget_facts_dedupe"))
-		return !f->remap_verify_area && f->clone_and_dedupe;	/* 6.1 inlines it here */
-	if (!strncmp(name, "track_mmap", 10))
-		return f->vm_mmap_pgoff;
-	if (!strcmp(name, "unlist_inode"))
-		return f->inode_free;
-	if (!strcmp(name, "check_ioctl_compat"))
-		return f->ioctl_compat;
-	/* Core dumps: noted at their first write, forgotten when the dump returns. */
-	if (!strcmp(name, "note_core_dump"))
-		return f->dump_emit && (f->do_coredump || f->vfs_coredump);
-	if (!strcmp(name, "end_core_dump"))
-		return f->dump_emit && f->do_coredump;
-	if (!strcmp(name, "end_core_dump_renamed"))
-		return f->dump_emit && f->vfs_coredump;
-	return true;
-}
-
-static const struct policy_program *program_info(const char *name)
-{
-	for (size_t i = 0; i < policy_program_count; i++)
-		if (!strcmp(policy_programs[i].name, name))
-			return &policy_programs[i];
-	return NULL;
 }
 
 static int ensure_bpffs(const char *dir, mode_t mode)
@@ -204,9 +280,9 @@ static int check_pinned_map(struct bpf_map *map, const char *path, char *err, si
 	int fd = bpf_obj_get(path), ret = 0;
 
 	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
+		return errno == ENOENT ? 0 : fail(err, errlen, -errno, "cannot open pinned map %s", path);
 	if (bpf_map_get_info_by_fd(fd, &info, &len))
-		ret = -errno;
+		ret = fail(err, errlen, -errno, "cannot inspect pinned map %s", path);
 	else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
 		 info.value_size != bpf_map__value_size(map) ||
 		 info.max_entries != bpf_map__max_entries(map)) {
@@ -224,20 +300,17 @@ static int check_pinned_map(struct bpf_map *map, const char *path, char *err, si
 static int pin_link(struct bpf_link *link, const char *name, char *err, size_t errlen)
 {
 	char path[256], tmp[272];
+	int ret;
 
 	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, name);
 	/* bpffs refuses names with a dot. */
 	snprintf(tmp, sizeof(tmp), "%s__new", path);
 	unlink(tmp);
-	if (bpf_link__pin(link, tmp)) {
-		snprintf(err, errlen, "cannot pin %s: %s", tmp, strerror(errno));
-		return -errno;
-	}
+	if (bpf_link__pin(link, tmp))
+		return fail(err, errlen, -errno, "cannot pin %s", tmp);
 	/* The new link is active before the old one goes: no unenforced gap. */
 	if (rename(tmp, path)) {
-		int ret = -errno;
-
-		snprintf(err, errlen, "cannot replace %s: %s", path, strerror(errno));
+		ret = fail(err, errlen, -errno, "cannot replace %s", path);
 		unlink(tmp);
 		return ret;
 	}
@@ -251,10 +324,8 @@ static int publish_readonly(struct bpf_map *map, char *err, size_t errlen)
 	int ret, fd;
 
 	ret = ensure_bpffs(BPFSEAL_PUBLIC_DIR, 0755);
-	if (ret) {
-		snprintf(err, errlen, "cannot mount bpffs on %s: %s", BPFSEAL_PUBLIC_DIR, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return fail(err, errlen, ret, "cannot mount bpffs on %s", BPFSEAL_PUBLIC_DIR);
 	fd = bpf_obj_get(BPFSEAL_PUBLIC_SEALS);
 	if (fd >= 0) {
 		bpf_map_get_info_by_fd(bpf_map__fd(map), &want, &len);
@@ -265,12 +336,8 @@ static int publish_readonly(struct bpf_map *map, char *err, size_t errlen)
 			return 0;
 		unlink(BPFSEAL_PUBLIC_SEALS);
 	}
-	if (bpf_obj_pin(bpf_map__fd(map), BPFSEAL_PUBLIC_SEALS) ||
-	    chmod(BPFSEAL_PUBLIC_SEALS, 0444)) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot pin %s: %s", BPFSEAL_PUBLIC_SEALS, strerror(errno));
-		return ret;
-	}
+	if (bpf_obj_pin(bpf_map__fd(map), BPFSEAL_PUBLIC_SEALS) || chmod(BPFSEAL_PUBLIC_SEALS, 0444))
+		return fail(err, errlen, -errno, "cannot pin %s", BPFSEAL_PUBLIC_SEALS);
 	return 0;
 }
 
@@ -297,8 +364,9 @@ static int freeze_seal_map(int fd)
  * Links of programs this load did not attach: ones this kernel cannot take,
  * and ones an older bpfseal had that this version dropped.
  */
-static void remove_unwanted_links(const struct policy_features *feat)
+static void remove_unwanted_links(unsigned int present)
 {
+	const struct policy_program *p;
 	char path[512];
 	struct dirent *e;
 	DIR *d = opendir(BPFSEAL_PIN_LINKS);
@@ -306,13 +374,44 @@ static void remove_unwanted_links(const struct policy_features *feat)
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.' ||
-		    (program_info(e->d_name) && policy_program_wanted(feat, e->d_name)))
+		if (e->d_name[0] == '.')
+			continue;
+		p = policy_program_find(e->d_name);
+		if (p && policy_program_wanted(p, present))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, e->d_name);
 		unlink(path);
 	}
 	closedir(d);
+}
+
+/* Every program of the skeleton must be in policy_programs (a unit test checks it too). */
+static int attach_and_pin(struct bpfseal *skel, unsigned int present, char *err, size_t errlen)
+{
+	struct bpf_program *prog;
+	int ret;
+
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *name = bpf_program__name(prog);
+		const struct policy_program *p = policy_program_find(name);
+		struct bpf_link *link;
+
+		if (!p)
+			return fail(err, errlen, -ENOENT, "program %s is missing from the program table", name);
+		if (!policy_program_wanted(p, present))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			if (!p->required)
+				continue;	/* reported inactive by `sealctl status` */
+			return fail(err, errlen, -errno, "cannot attach %s (%s)", name, p->hook);
+		}
+		ret = pin_link(link, name, err, errlen);
+		bpf_link__destroy(link);	/* the pin keeps it attached */
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 int policy_load(char *err, size_t errlen)
@@ -330,7 +429,7 @@ int policy_load(char *err, size_t errlen)
 		return ret;
 	if (!feat.bpf_lsm) {
 		snprintf(err, errlen, "BPF LSM is not active on this kernel: add \"bpf\" to the lsm= "
-			 "boot parameter (e.g. lsm=lockdown,capability,landlock,bpf) and reboot");
+			 "boot parameter (e.g. lsm=%s%sbpf) and reboot", feat.lsms, feat.lsms[0] ? "," : "");
 		return -EOPNOTSUPP;
 	}
 	ret = ensure_bpffs("/sys/fs/bpf", 0700);
@@ -340,63 +439,43 @@ int policy_load(char *err, size_t errlen)
 		ret = ensure_dir(BPFSEAL_PIN_MAPS, 0700);
 	if (!ret)
 		ret = ensure_dir(BPFSEAL_PIN_LINKS, 0700);
-	if (ret) {
-		snprintf(err, errlen, "cannot prepare %s: %s", BPFSEAL_PIN_DIR, strerror(-ret));
-		return ret;
-	}
+	if (ret)
+		return fail(err, errlen, ret, "cannot prepare %s", BPFSEAL_PIN_DIR);
 
 	skel = bpfseal__open();
-	if (!skel) {
-		ret = -errno;
-		snprintf(err, errlen, "cannot open the BPF policy: %s", strerror(errno));
-		return ret;
+	if (!skel)
+		return fail(err, errlen, -errno, "cannot open the BPF policy");
+	bpf_object__for_each_program(prog, skel->obj) {
+		const struct policy_program *p = policy_program_find(bpf_program__name(prog));
+
+		bpf_program__set_autoload(prog, p && policy_program_wanted(p, feat.present));
 	}
-	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, policy_program_wanted(&feat, bpf_program__name(prog)));
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, bpf_map__name(map));
 		ret = check_pinned_map(map, path, err, errlen);
 		if (!ret && bpf_map__set_pin_path(map, path))
-			ret = -errno;
+			ret = fail(err, errlen, -errno, "cannot set the pin path of map %s", path);
 		if (ret)
 			goto out;
 	}
 	ret = bpfseal__load(skel);
 	if (ret) {
-		snprintf(err, errlen, "the kernel refused the BPF policy: %s (BPFSEAL_DEBUG=1 shows the verifier log)",
-			 strerror(-ret));
+		ret = fail(err, errlen, ret, "the kernel refused the BPF policy "
+			   "(BPFSEAL_DEBUG=1 shows the verifier log)");
 		goto out;
 	}
 	/* Userspace can read seals, never write or delete them. */
 	ret = freeze_seal_map(bpf_map__fd(skel->maps.seals));
 	if (ret) {
-		snprintf(err, errlen, "cannot freeze the seal map: %s", strerror(-ret));
+		ret = fail(err, errlen, ret, "cannot freeze the seal map");
 		goto out;
 	}
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *name = bpf_program__name(prog);
-		const struct policy_program *info = program_info(name);
-		struct bpf_link *link;
-
-		if (!bpf_program__autoload(prog))
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			ret = -errno;
-			if (info && !info->required)
-				continue;	/* reported inactive by `sealctl status` */
-			snprintf(err, errlen, "cannot attach %s (%s): %s", name,
-				 info ? info->hook : "?", strerror(errno));
-			goto out;
-		}
-		ret = pin_link(link, name, err, errlen);
-		bpf_link__destroy(link);	/* the pin keeps it attached */
-		if (ret)
-			goto out;
-	}
-	remove_unwanted_links(&feat);
+	ret = attach_and_pin(skel, feat.present, err, errlen);
+	if (ret)
+		goto out;
+	remove_unwanted_links(feat.present);
 	ret = publish_readonly(skel->maps.seals, err, errlen);
 out:
 	bpfseal__destroy(skel);
@@ -438,8 +517,8 @@ int policy_unload(char *err, size_t errlen)
 	if (!ret && rmdir(BPFSEAL_PIN_DIR) && errno != ENOENT)
 		ret = -errno;
 	if (ret)
-		snprintf(err, errlen, "cannot remove pins under %s: %s", BPFSEAL_PIN_DIR, strerror(-ret));
-	return ret;
+		return fail(err, errlen, ret, "cannot remove pins under %s", BPFSEAL_PIN_DIR);
+	return 0;
 }
 
 bool policy_link_pinned(const char *name)

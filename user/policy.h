@@ -5,40 +5,84 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
-/* One BPF program of the policy, as `sealctl status` reports it. */
+/*
+ * What the running kernel offers that some program needs (or must not have):
+ * each is one function or LSM hook in its BTF, probed at load.
+ */
+enum policy_feature {
+	FEATURE_SETATTR_IDMAP,		/* inode_setattr takes a mnt_idmap first (6.9+) */
+	FEATURE_SET_ACL,		/* inode_set_acl hook (6.2+) */
+	FEATURE_RW_VERIFY_AREA,		/* fentry target for write facts */
+	FEATURE_VFS_FALLOCATE,		/* fentry target for fallocate facts */
+	FEATURE_REMAP_VERIFY_AREA,	/* the reflink check is its own function (6.12+) */
+	FEATURE_CLONE_AND_DEDUPE,	/* the functions 6.1 inlines it into */
+	FEATURE_XATTR_SKIPCAP,		/* LSMs say which security.* names skip CAP_SYS_ADMIN (6.10+) */
+	FEATURE_VM_MMAP_PGOFF,		/* fentry target for mmaps in flight */
+	FEATURE_INODE_FREE,		/* inode_free_security hook */
+	FEATURE_IOCTL_COMPAT,		/* file_ioctl_compat hook (6.8+, stable backports) */
+	FEATURE_DUMP_EMIT,		/* fentry target: a core dump's writes */
+	FEATURE_DO_COREDUMP,		/* fexit target: the end of a core dump (6.1, 6.12) */
+	FEATURE_VFS_COREDUMP,		/* the same, renamed (7.x) */
+	/* Derived: one of the above is there. */
+	FEATURE_REFLINK_CHECK,		/* REMAP_VERIFY_AREA or CLONE_AND_DEDUPE: facts can be forgotten */
+	FEATURE_CORE_DUMP_END,		/* DO_COREDUMP or VFS_COREDUMP */
+	FEATURE_COUNT
+};
+
+#define FEATURE(f) (1u << (f))
+
+/* How `sealctl status` and bpf/README.md name a feature, and where it is. */
+struct policy_feature_info {
+	const char *name;	/* the BTF function probed */
+	const char *present;	/* which kernels have it, e.g. "6.9+" */
+	const char *absent;	/* which lack it */
+};
+
+extern const struct policy_feature_info policy_feature_info[FEATURE_COUNT];
+
+/*
+ * One BPF program of the policy: the one table that drives loading,
+ * `sealctl status` and the program table in bpf/README.md (a unit test ties
+ * it to the skeleton and to the README).
+ */
 struct policy_program {
 	const char *name;	/* program (and link pin) name */
-	const char *hook;	/* what it attaches to */
+	const char *hook;	/* its ELF section: what it attaches to */
 	const char *role;	/* what it enforces */
-	bool required;		/* the policy refuses to load without it */
+	bool required;		/* the policy refuses to load without it, where it is wanted */
+	unsigned int needs;	/* FEATURE() bits that must all be present */
+	unsigned int excludes;	/* FEATURE() bits that must all be absent */
 };
 
 extern const struct policy_program policy_programs[];
 extern const size_t policy_program_count;
 
 struct policy_features {
-	bool bpf_lsm;		/* "bpf" in /sys/kernel/security/lsm */
-	bool setattr_idmap;	/* inode_setattr has the 6.9+ prototype */
-	bool set_acl;		/* inode_set_acl hook exists (6.2+) */
-	bool rw_verify_area;	/* fentry target for write facts */
-	bool vfs_fallocate;	/* fentry target for fallocate facts */
-	bool remap_verify_area;	/* 6.12+: the reflink check is a function of its own */
-	bool clone_and_dedupe;	/* 6.1: the functions it is inlined into */
-	bool xattr_skipcap;	/* 6.10+: LSMs say which security.* names skip CAP_SYS_ADMIN */
-	bool vm_mmap_pgoff;	/* fentry target for in-flight mmaps */
-	bool inode_free;	/* inode_free_security hook for the listing */
-	bool ioctl_compat;	/* file_ioctl_compat hook (6.8+, stable backports) */
-	bool dump_emit;		/* fentry target: a core dump's writes */
-	bool do_coredump;	/* fexit target: the end of a core dump (6.1, 6.12) */
-	bool vfs_coredump;	/* the same, renamed later (7.x) */
+	char lsms[256];		/* /sys/kernel/security/lsm: the active LSMs */
+	bool bpf_lsm;		/* "bpf" among them */
+	unsigned int present;	/* FEATURE() bits */
 };
 
 /* Fill *f from the running kernel's BTF and securityfs. */
 int policy_probe(struct policy_features *f, char *err, size_t errlen);
 
-/* Is this program used on this kernel? */
-bool policy_program_wanted(const struct policy_features *f, const char *name);
+/* Is this program used on a kernel with these features? */
+bool policy_program_wanted(const struct policy_program *p, unsigned int present);
+
+/* The table entry of a program, or NULL. */
+const struct policy_program *policy_program_find(const char *name);
+
+/*
+ * The program table as the markdown section of bpf/README.md (between its
+ * "programs:begin" and "programs:end" markers; tests/unit/programs_test.c
+ * compares them).
+ */
+void policy_programs_markdown(FILE *f);
+
+/* Where a program runs ("6.9+", "6.1", "every kernel"), from the features it needs. */
+void policy_program_where(const struct policy_program *p, char *buf, size_t len);
 
 /*
  * Load, attach and pin. Re-uses pinned maps, so seals survive a reload or
