@@ -40,7 +40,7 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 	FILE *f = fopen(file, "r");
 	char *line = NULL, *bad;
 	size_t cap = 0, lineno = 0, n = 0, bad_len;
-	struct entry *entries = NULL;
+	struct entry *entries = NULL, *grown;
 	int ret = 0;
 
 	if (!f) {
@@ -71,8 +71,14 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 			ret = -1;
 			continue;
 		}
-		entries = realloc(entries, (n + 1) * sizeof(*entries));
-		entries[n].path = strdup(s);
+		grown = realloc(entries, (n + 1) * sizeof(*entries));
+		if (grown)
+			entries = grown;
+		if (!grown || !(entries[n].path = strdup(s))) {
+			sealctl_error("apply: %s:%zu: out of memory", file, lineno);
+			ret = -1;
+			break;
+		}
 		entries[n].seals = seals;
 		n++;
 	}

@@ -18,6 +18,16 @@
 #include "seal_names.h"
 #include "sealctl.h"
 
+/* Resize *array to n elements; false (and *array untouched) when memory runs out. */
+static bool grow_array(void **array, size_t n, size_t size)
+{
+	void *p = reallocarray(*array, n, size);
+
+	if (p)
+		*array = p;
+	return p != NULL;
+}
+
 static const char *file_kind(mode_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -70,7 +80,7 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 		why = bpfseal_busy_reason();
 		if (!why)
 			why = "the file is in use by a writer the seal could not stop";
-		failing = seals & BPFSEAL_SEALS_ON_WRITES;
+		failing = seals & BPFSEAL_SEALS_FENCED;
 		if (!failing)
 			failing = seals;
 		break;
@@ -260,8 +270,14 @@ int cmd_list(int argc, char **argv)
 		/* Listed while a request was checked, but nothing went in. */
 		if (bpf_map_lookup_elem(fd, &key, &v) || !v.seals)
 			continue;
-		refs = realloc(refs, (n + 1) * sizeof(*refs));
-		masks = realloc(masks, (n + 1) * sizeof(*masks));
+		if (!grow_array((void **)&refs, n + 1, sizeof(*refs)) ||
+		    !grow_array((void **)&masks, n + 1, sizeof(*masks))) {
+			sealctl_error("list: out of memory after %zu sealed inodes", n);
+			close(fd);
+			free(refs);
+			free(masks);
+			return EXIT_REFUSED;
+		}
 		/* The kernel's dev_t: major << 20 | minor. */
 		refs[n] = (struct inode_ref){ .major = (unsigned int)(v.dev >> 20),
 					      .minor = (unsigned int)(v.dev & 0xfffff), .ino = v.ino };

@@ -81,6 +81,10 @@ void find_paths(struct inode_ref *refs, size_t n)
 	struct inode_ref **wanted = calloc(n ? n : 1, sizeof(*wanted));
 	bool *done = calloc(n ? n : 1, sizeof(*done));
 
+	/* Paths are a courtesy: without memory for the walk, none is shown. */
+	if (!wanted || !done)
+		n = 0;
+
 	for (size_t i = 0; i < n; i++) {
 		char *point;
 		size_t m = 0;
