@@ -12,8 +12,6 @@
 #include "bpfseal_abi.h"
 #include "itest.h"
 
-#define SIZE_SEALS (SHRINK | GROW | WRITE | FWRITE)
-
 struct target {
 	const char *name;	/* tmpfs, ext4, memfd */
 	const char *dir;
@@ -58,138 +56,145 @@ static int get(int fd)
 	return bpfseal_get_seals(fd);
 }
 
-static void name(char *buf, size_t len, const struct target *t, const char *rule)
+enum mapping { NO_MAPPING, SHARED_RW, SHARED_RO, PRIVATE_RW };
+
+/*
+ * One rule: a fresh file with `mode`, `before` added first, an optional
+ * mapping, then `request` through an O_RDWR (or O_RDONLY) descriptor.
+ */
+struct rule {
+	const char *name;	/* the request's errno is checked under this name, if set */
+	mode_t mode;
+	unsigned int before;
+	enum mapping mapping;
+	bool read_only_fd;
+	unsigned int request;
+	int want;
+	const char *seals_name;	/* the seals afterwards are checked under this name, if set */
+	int want_seals;
+	const char *reason_name;	/* after EBUSY, bpfseal_busy_reason() must name... */
+	const char *reason;	/* ...these words */
+	const char *after_unmap_name;	/* then, with the mapping gone, `request` again succeeds */
+	bool not_memfd;		/* memfd answers differently here (see the row) */
+	void (*then)(const char *prefix, int fd, char *map);	/* more checks on the same file */
+};
+
+/* FUTURE_WRITE: a writable mapping made before keeps working; the write syscall does not. */
+static void future_write_keeps_old_mapping(const char *prefix, int fd, char *map)
 {
-	snprintf(buf, len, "add/%s/%s", t->name, rule);
+	char n[256], c = 0;
+
+	snprintf(n, sizeof(n), "%s/future_write_existing_mapping_still_writes", prefix);
+	map[0] = '!';
+	pread(fd, &c, 1, 0);
+	itest_report(c == '!', n, "byte 0 is '%c' after writing through the old mapping", c);
+	snprintf(n, sizeof(n), "%s/future_write_blocks_write_syscall", prefix);
+	itest_expect(n, pwrite(fd, "x", 1, 0) < 0 ? errno : 0, EPERM);
+}
+
+static const struct rule rules[] = {
+	/* memfd_add_seals() order: not open for writing, unknown bits, SEAL. */
+	{ .name = "fd_not_open_for_writing_is_EPERM", .mode = 0644, .read_only_fd = true, .request = GROW,
+	  .want = EPERM, .seals_name = "refused_add_changes_no_seal", .want_seals = 0 },
+	{ .name = "unknown_bit_is_EINVAL", .mode = 0644, .request = GROW | 0x40, .want = EINVAL,
+	  .seals_name = "unknown_bit_adds_nothing", .want_seals = 0 },
+	{ .name = "seal_then_add_is_EPERM", .mode = 0644, .before = SEAL, .request = GROW, .want = EPERM,
+	  .want_seals = -1 },
+	{ .name = "seal_then_add_nothing_is_EPERM", .mode = 0644, .before = SEAL, .request = 0, .want = EPERM,
+	  .seals_name = "seal_then_add_keeps_only_seal", .want_seals = SEAL },
+	/* Seals only grow. */
+	{ .mode = 0644, .before = GROW, .request = SHRINK, .seals_name = "seals_accumulate",
+	  .want_seals = GROW | SHRINK },
+	{ .name = "adding_a_subset_removes_nothing", .mode = 0644, .before = GROW | SHRINK, .request = GROW,
+	  .seals_name = "adding_a_subset_removes_nothing", .want_seals = GROW | SHRINK },
+	/* EXEC on a file with an x bit implies the write and size seals... */
+	{ .mode = 0755, .request = EXEC, .seals_name = "exec_on_x_file_implies_size_and_write_seals",
+	  .want_seals = EXEC | BPFSEAL_SEALS_IMPLIED_BY_EXEC },
+	{ .mode = 0644, .request = EXEC, .seals_name = "exec_on_non_x_file_is_exec_alone", .want_seals = EXEC },
+	/* ...before the mapping check (upstream order since 2026; older memfds check first). */
+	{ .name = "exec_on_x_file_with_writable_mapping_is_EBUSY", .mode = 0755, .mapping = SHARED_RW,
+	  .request = EXEC, .want = EBUSY, .want_seals = -1, .not_memfd = true },
+	/* WRITE while a maybe-writable shared mapping exists: EBUSY, nothing added. */
+	{ .name = "write_with_shared_writable_mapping_is_EBUSY", .mode = 0644, .mapping = SHARED_RW,
+	  .request = GROW | WRITE, .want = EBUSY, .seals_name = "EBUSY_adds_no_other_seal", .want_seals = 0,
+	  .reason_name = "EBUSY_reason_names_the_mappings", .reason = "writable shared mappings",
+	  .after_unmap_name = "write_after_munmap_succeeds" },
+	/* PROT_READ through an O_RDWR fd is VM_MAYWRITE. */
+	{ .name = "write_with_shared_readonly_maywrite_mapping_is_EBUSY", .mode = 0644, .mapping = SHARED_RO,
+	  .request = WRITE, .want = EBUSY, .want_seals = -1 },
+	{ .name = "write_with_private_mapping_succeeds", .mode = 0644, .mapping = PRIVATE_RW,
+	  .request = WRITE, .want_seals = -1 },
+	/* FUTURE_WRITE skips the check. */
+	{ .name = "future_write_with_writable_mapping_succeeds", .mode = 0644, .mapping = SHARED_RW,
+	  .request = FWRITE, .want_seals = -1, .then = future_write_keeps_old_mapping },
+};
+
+static char *map_file(int fd, enum mapping m)
+{
+	static const int prot[] = { 0, PROT_READ | PROT_WRITE, PROT_READ, PROT_READ | PROT_WRITE };
+	char *p;
+
+	if (m == NO_MAPPING)
+		return NULL;
+	p = mmap(NULL, 4096, prot[m], m == PRIVATE_RW ? MAP_PRIVATE : MAP_SHARED, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void run_rule(const struct target *t, const struct rule *r)
+{
+	char prefix[64], n[256];
+	int fd, rfd = -1, got;
+	char *map;
+
+	snprintf(prefix, sizeof(prefix), "add/%s", t->name);
+	fd = make(t, r->mode);
+	if (r->before && add(fd, r->before))
+		itest_report(false, prefix, "setup: cannot add %#x: %s", r->before, itest_errname(errno));
+	map = map_file(fd, r->mapping);
+	if (r->read_only_fd)
+		rfd = open(path, O_RDONLY | O_CLOEXEC);
+	got = add(r->read_only_fd ? rfd : fd, r->request);
+	if (t->memfd && got == EINVAL && (r->request & EXEC)) {
+		/* F_SEAL_EXEC is 6.3+: nothing to compare against. */
+	} else {
+		snprintf(n, sizeof(n), "%s/%s", prefix, r->name);
+		if (r->name)
+			itest_expect(n, got, r->want);
+		snprintf(n, sizeof(n), "%s/%s", prefix, r->reason_name);
+		if (r->reason_name)
+			itest_reason(n, r->reason);
+		snprintf(n, sizeof(n), "%s/%s", prefix, r->seals_name);
+		if (r->seals_name)
+			itest_expect_seals(n, get(fd), r->want_seals);
+		if (r->then && map)
+			r->then(prefix, fd, map);
+	}
+	if (map)
+		munmap(map, 4096);
+	if (r->after_unmap_name) {
+		snprintf(n, sizeof(n), "%s/%s", prefix, r->after_unmap_name);
+		itest_expect(n, add(fd, r->request), 0);
+	}
+	if (rfd >= 0)
+		close(rfd);
+	drop(t, fd);
 }
 
 static void run(const struct target *t)
 {
 	char n[256];
-	int fd, rfd, s;
-	char *map;
+	int dfd;
 
-	/* 1. Not open for writing -> EPERM. */
-	fd = make(t, 0644);
-	rfd = open(path, O_RDONLY | O_CLOEXEC);
-	name(n, sizeof(n), t, "fd_not_open_for_writing_is_EPERM");
-	itest_expect(n, add(rfd, GROW), EPERM);
-	name(n, sizeof(n), t, "refused_add_changes_no_seal");
-	itest_expect_seals(n, get(fd), 0);
-	close(rfd);
-	drop(t, fd);
-
-	/* 2. Unknown bits -> EINVAL, nothing added. */
-	fd = make(t, 0644);
-	name(n, sizeof(n), t, "unknown_bit_is_EINVAL");
-	itest_expect(n, add(fd, GROW | 0x40), EINVAL);
-	name(n, sizeof(n), t, "unknown_bit_adds_nothing");
-	itest_expect_seals(n, get(fd), 0);
-	drop(t, fd);
-
-	/* 3. SEAL set -> EPERM, even when adding nothing. */
-	fd = make(t, 0644);
-	name(n, sizeof(n), t, "seal_then_add_is_EPERM");
-	add(fd, SEAL);
-	itest_expect(n, add(fd, GROW), EPERM);
-	name(n, sizeof(n), t, "seal_then_add_nothing_is_EPERM");
-	itest_expect(n, add(fd, 0), EPERM);
-	name(n, sizeof(n), t, "seal_then_add_keeps_only_seal");
-	itest_expect_seals(n, get(fd), SEAL);
-	drop(t, fd);
-
-	/* Seals only grow. */
-	fd = make(t, 0644);
-	add(fd, GROW);
-	add(fd, SHRINK);
-	name(n, sizeof(n), t, "seals_accumulate");
-	itest_expect_seals(n, get(fd), GROW | SHRINK);
-	name(n, sizeof(n), t, "adding_a_subset_removes_nothing");
-	itest_expect(n, add(fd, GROW), 0);
-	itest_expect_seals(n, get(fd), GROW | SHRINK);
-	drop(t, fd);
-
-	/* 4. EXEC on a file with an x bit implies the write and size seals. */
-	fd = make(t, 0755);
-	name(n, sizeof(n), t, "exec_on_x_file_implies_size_and_write_seals");
-	s = add(fd, EXEC);
-	if (t->memfd && s == EINVAL) {
-		drop(t, fd);	/* F_SEAL_EXEC is 6.3+ */
-	} else {
-		itest_expect_seals(n, get(fd), EXEC | SIZE_SEALS);
-		drop(t, fd);
-		fd = make(t, 0644);
-		add(fd, EXEC);
-		name(n, sizeof(n), t, "exec_on_non_x_file_is_exec_alone");
-		itest_expect_seals(n, get(fd), EXEC);
-		drop(t, fd);
-
-		/* ...and applies them before the mapping check (upstream order since 2026). */
-		fd = make(t, 0755);
-		map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-		name(n, sizeof(n), t, "exec_on_x_file_with_writable_mapping_is_EBUSY");
-		if (t->memfd)
-			s = add(fd, EXEC);	/* older kernels check before implying */
-		else
-			itest_expect(n, s = add(fd, EXEC), EBUSY);
-		munmap(map, 4096);
-		drop(t, fd);
-	}
-
-	/* 5. WRITE while a maybe-writable shared mapping exists -> EBUSY, nothing added. */
-	fd = make(t, 0644);
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	name(n, sizeof(n), t, "write_with_shared_writable_mapping_is_EBUSY");
-	itest_expect(n, add(fd, GROW | WRITE), EBUSY);
-	name(n, sizeof(n), t, "EBUSY_reason_names_the_mappings");
-	itest_reason(n, "writable shared mappings");
-	name(n, sizeof(n), t, "EBUSY_adds_no_other_seal");
-	itest_expect_seals(n, get(fd), 0);
-	munmap(map, 4096);
-	name(n, sizeof(n), t, "write_after_munmap_succeeds");
-	itest_expect(n, add(fd, WRITE), 0);
-	drop(t, fd);
-
-	fd = make(t, 0644);
-	map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);	/* VM_MAYWRITE: O_RDWR fd */
-	name(n, sizeof(n), t, "write_with_shared_readonly_maywrite_mapping_is_EBUSY");
-	itest_expect(n, add(fd, WRITE), EBUSY);
-	munmap(map, 4096);
-	drop(t, fd);
-
-	fd = make(t, 0644);
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-	name(n, sizeof(n), t, "write_with_private_mapping_succeeds");
-	itest_expect(n, add(fd, WRITE), 0);
-	munmap(map, 4096);
-	drop(t, fd);
-
-	/* FUTURE_WRITE skips the check; existing mappings keep working. */
-	fd = make(t, 0644);
-	map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	name(n, sizeof(n), t, "future_write_with_writable_mapping_succeeds");
-	itest_expect(n, add(fd, FWRITE), 0);
-	name(n, sizeof(n), t, "future_write_existing_mapping_still_writes");
-	map[0] = '!';
-	{
-		char c = 0;
-
-		pread(fd, &c, 1, 0);
-		itest_report(c == '!', n, "byte 0 is '%c' after writing through the old mapping", c);
-	}
-	name(n, sizeof(n), t, "future_write_blocks_write_syscall");
-	itest_expect(n, pwrite(fd, "x", 1, 0) < 0 ? errno : 0, EPERM);
-	munmap(map, 4096);
-	drop(t, fd);
-
+	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+		if (!(t->memfd && rules[i].not_memfd))
+			run_rule(t, &rules[i]);
+	if (t->memfd)
+		return;
 	/* A directory is not a file that can be sealed. */
-	if (!t->memfd) {
-		int dfd = open(t->dir, O_RDONLY | O_DIRECTORY);
-
-		name(n, sizeof(n), t, "directory_is_EINVAL");
-		itest_expect(n, add(dfd, GROW), dfd < 0 ? EBADF : EINVAL);
-		close(dfd);
-	}
+	dfd = open(t->dir, O_RDONLY | O_DIRECTORY);
+	snprintf(n, sizeof(n), "add/%s/directory_is_EINVAL", t->name);
+	itest_expect(n, add(dfd, GROW), dfd < 0 ? EBADF : EINVAL);
+	close(dfd);
 }
 
 /* Through the map itself nobody can lower or delete a seal, not even root. */
