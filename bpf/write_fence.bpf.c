@@ -1,23 +1,39 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Writes that passed file_permission just before WRITE went in. shmem checks
- * its seals under the inode lock; the LSM hook runs before the filesystem
- * takes it, so such a write could still land after the seal was reported.
- * Under the lock, every write_iter, fallocate and reflink calls
- * file_remove_privs(), which asks security_inode_need_killpriv() - unless
- * the inode carries S_NOSEC, the kernel's cached "no suid bit, no security
- * xattr". An LSM cannot hook that call (BPF LSM disables it) but fmod_ret
- * may attach to any security_* function.
+ * Writes that passed file_permission just before a fenced seal (WRITE,
+ * FUTURE_WRITE, GROW: BPFSEAL_SEALS_FENCED) went in. shmem checks its seals
+ * under the inode lock; the LSM hook runs before the filesystem takes it,
+ * so such a write could still land after the seal was reported. Under the
+ * lock, every write_iter, fallocate and reflink calls file_remove_privs(),
+ * which asks security_inode_need_killpriv() - unless the inode carries
+ * S_NOSEC, the kernel's cached "no suid bit, no security xattr". An LSM
+ * cannot hook that call (BPF LSM disables it) but fmod_ret may attach to
+ * any security_* function.
  *
- * So after adding WRITE, FUTURE_WRITE or GROW, bpfseal_add_seals() makes the
- * kernel forget S_NOSEC: setxattr(BPFSEAL_FENCE_XATTR, XATTR_REPLACE) of a
- * name that never exists clears the flag, under the inode lock, and fails
- * with ENODATA having written nothing. From then on a write that reaches
- * the lock is refused here, with memfd's EPERM, before it copies a byte,
- * unless check_write passed this very call after the seal was in: it
- * leaves a mark in the call's write facts (fallocate under WRITE; writes
- * and fallocate within the size under GROW). Truncate asks before it takes
- * the lock and is judged by inode_setattr under it.
+ * So after adding a fenced seal, bpfseal_add_seals() makes the kernel
+ * forget S_NOSEC: setxattr(BPFSEAL_FENCE_XATTR, XATTR_REPLACE) of a name
+ * that never exists clears the flag, under the inode lock, and fails with
+ * ENODATA having written nothing. From then on a write that reaches the
+ * lock is refused here, with memfd's EPERM, before it copies a byte, unless
+ * check_write passed this very call after the seal was in: it leaves a mark
+ * in the call's write facts (fallocate under WRITE; writes and fallocate
+ * within the size under GROW). Truncate asks before it takes the lock and
+ * is judged by inode_setattr under it.
+ *
+ * What stays open, all needing a kernel change (a check under the inode
+ * lock on every write, or a way for BPF to clear S_NOSEC; 7.x's
+ * bpf_set_dentry_xattr calls __vfs_setxattr, which does not):
+ *   - the next allowed operation that passes the privilege check (a
+ *     fallocate under WRITE, an in-bounds write under GROW) re-arms S_NOSEC,
+ *     and a seal added with the raw fcntl(BPFSEAL_F_ADD_SEALS) has no fence:
+ *     a writer held between its check and the lock (preempted at
+ *     inode_lock, or behind a freeze) then lands after the seal. Only
+ *     someone who can both write the file and seal it, its owner, can
+ *     arrange that;
+ *   - on tmpfs, shmem_fallocate() reaches the privilege check only after it
+ *     has punched or allocated, and ignores the answer: a held fallocate
+ *     lands even through the fence.
+ * tests/integration/fence_test.c holds a writer in the window every time.
  *
  * The fence xattr itself: only its owner (or CAP_FOWNER) may ask for it,
  * and only as XATTR_REPLACE of an empty value. 6.10+ asks LSMs whether to
@@ -57,7 +73,7 @@ static __always_inline bool checked_after_seal(struct inode *inode, __u32 seals)
 		return false;
 	/* WRITE/FUTURE_WRITE let only fallocate through; GROW also writes in bounds. */
 	if (f->kind != WRITE_FALLOCATE_ALLOWED &&
-	    !(f->kind == WRITE_RW_ALLOWED && !(seals & SEALS_BLOCKING_WRITES)))
+	    !(f->kind == WRITE_RW_ALLOWED && !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE)))
 		return false;
 	file = f->file;	/* a plain copy: CO-RE must not relocate our own struct */
 	return BPF_CORE_READ(file, f_inode) == inode;
@@ -73,7 +89,7 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 		return ret;
 	/* Tracing programs cannot reach inode storage: the listing carries the seals. */
 	seals = listed_seals(inode);
-	if (!(seals & BPFSEAL_SEALS_ON_WRITES))
+	if (!(seals & BPFSEAL_SEALS_FENCED))
 		return 0;
 	if (!holds_inode_lock(inode) || checked_after_seal(inode, seals))
 		return 0;

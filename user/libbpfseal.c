@@ -133,12 +133,10 @@ static void drain_writers(int fd)
 }
 
 /*
- * Make every write that reaches the inode lock from now on ask the policy
- * again (bpf/write_fence.bpf.c): the kernel forgets S_NOSEC while it tries
- * to replace an xattr that does not exist. Expected answers: ENODATA, or
- * EOPNOTSUPP where the filesystem has no xattrs (the flag is gone either
- * way). Holding the inode lock for it also waits out the writes that hold
- * it now.
+ * The in-flight write fence (bpf/write_fence.bpf.c). Expected answers:
+ * ENODATA, or EOPNOTSUPP where the filesystem has no xattrs (S_NOSEC is gone
+ * either way). Holding the inode lock for it also waits out the writes that
+ * hold it now.
  */
 static void fence_writers(int fd)
 {
@@ -277,8 +275,7 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 	}
 	/* The policy accepted (the kernel then says EINVAL): confirm. */
 	if ((seals & BPFSEAL_SEAL_EXEC) && (st.st_mode & 0111))
-		expected |= BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_GROW |
-			    BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_FUTURE_WRITE;
+		expected |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
 	now = policy_seals(fd);
 	if (now < 0) {
 		errno = errno == ENOENT ? ENOSYS : errno;
@@ -289,7 +286,7 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 		errno = ENOSYS;
 		return -1;
 	}
-	if (expected & BPFSEAL_SEALS_ON_WRITES) {
+	if (expected & BPFSEAL_SEALS_FENCED) {
 		fence_writers(fd);
 		drain_writers(fd);
 	}
