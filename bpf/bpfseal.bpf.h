@@ -135,7 +135,7 @@ struct policy_state {
 	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
 	/* mmaps in flight that found no free slot in mmap_slots */
 	__s64 mmaps_untracked;
-	/* entries in core_dumps (the field was a fence counter before; same size) */
+	/* entries in core_dumps */
 	__s64 core_dumps_in_progress;
 	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
 	__u32 content_seals_exist;

@@ -2,7 +2,7 @@
 /*
  * The seal table, executed: every seal set x every operation in ops.c, on
  * bpfseal files on tmpfs, ext4 and xfs and on a native memfd in the same VM.
- * Each subject must match the memfd model (DESIGN §1); the memfd and bpfseal
+ * Each subject must match the memfd model (mm/memfd.c, mm/shmem.c); the memfd and bpfseal
  * models differ only where ops.c documents why. After every refusal the file
  * must be unchanged: size, mode and every byte.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * bpf/seal_rules.h as tables: each row is a seal set, the facts a hook
- * sees, and memfd's answer (DESIGN §1; mm/memfd.c, mm/shmem.c). The VM
+ * sees, and memfd's answer (mm/memfd.c, mm/shmem.c). The VM
  * suite checks the same rows against the running kernel.
  */
 #include <errno.h>
