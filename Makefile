@@ -15,7 +15,7 @@ UNITDIR   ?= /lib/systemd/system
 DESTDIR   ?=
 KERNELS   ?= 6.1 6.12 latest next
 CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
-VERSION   := 0.1.0
+VERSION   := 0.2.0
 
 CLANG     ?= clang-19
 LLVM_STRIP ?= llvm-strip-19

@@ -5,7 +5,7 @@
  * so an EXEC-sealed file refuses access-ACL changes. 6.2+ routes them to
  * inode_set_acl; 6.1 only to inode_setxattr("system.posix_acl_access").
  */
-#include "bpfseal.bpf.h"
+#include "records.bpf.h"
 
 #define ACL_ACCESS_NAME "system.posix_acl_access"
 
@@ -14,7 +14,7 @@ static __always_inline int judge_acl(struct dentry *dentry, const char *name)
 	char buf[sizeof(ACL_ACCESS_NAME)] = {};
 	struct inode *inode = dentry->d_inode;
 
-	if (!inode || !(inode_seals(inode) & BPFSEAL_SEAL_EXEC))
+	if (!inode || !(inode_seals_by_path(inode) & BPFSEAL_SEAL_EXEC))
 		return 0;
 	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
 	if (__builtin_memcmp(buf, ACL_ACCESS_NAME, sizeof(buf)) == 0)

@@ -18,7 +18,7 @@
  *      being created -> EBUSY; then while pages of the file hold references
  *      beyond the page cache and its mappings (pins) -> EBUSY
  *   5. the commit: SEAL put in by a concurrent adder meanwhile -> EPERM
- * A caller asking with BPFSEAL_ADD_BUSY_DETAILS gets ETXTBSY for the kernel
+ * A caller asking with BPFSEAL_ADD_DETAILS gets ETXTBSY for the kernel
  * writers of 3 and EAGAIN for direct I/O and pins, to wait for short-lived
  * references as memfd_wait_for_pins() does (libbpfseal does).
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
@@ -26,8 +26,8 @@
  * On success the hook returns 0 and the kernel answers EINVAL for the
  * unknown command; callers confirm through the map (see bpfseal_add_seals).
  */
-#include "bpfseal.bpf.h"
 #include "page_refs.bpf.h"
+#include "records.bpf.h"
 
 struct inode_search {
 	__u64 inode;
@@ -55,7 +55,7 @@ static long match_dumped_inode(struct bpf_map *map, __u64 *task, __u64 *inode, s
 /* Is a process dumping core into the file (core_dumps.bpf.c)? */
 static __always_inline bool core_dump_in_progress(struct inode *inode)
 {
-	struct policy_state *st = get_policy_state();
+	struct bpfseal_policy_state *st = get_policy_state();
 	struct inode_search s = { .inode = (__u64)inode };
 
 	/* Nobody dumping: no walk (it visits every bucket, full or not). */
@@ -86,7 +86,7 @@ static __always_inline bool backs_loop_swap_or_quota(struct inode *inode)
 /* Is there, or is there about to be, a shared mapping that may be writable? */
 static __always_inline bool has_writable_mappings(struct file *file, struct inode *inode)
 {
-	struct policy_state *st = get_policy_state();
+	struct bpfseal_policy_state *st = get_policy_state();
 	struct inode_search s = { .inode = (__u64)inode };
 
 	if (BPF_CORE_READ(file, f_mapping, i_mmap_writable.counter) > 0)
@@ -106,9 +106,9 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
  */
 static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, unsigned long arg)
 {
-	bool details = arg & BPFSEAL_ADD_BUSY_DETAILS;
+	bool details = arg & BPFSEAL_ADD_DETAILS;
 
-	if ((adding & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && backs_loop_swap_or_quota(inode))
+	if ((adding & BPFSEAL_SEALS_NO_REWRITE) && backs_loop_swap_or_quota(inode))
 		return details ? -ETXTBSY : -EBUSY;
 	if (adding && core_dump_in_progress(inode))
 		return details ? -ETXTBSY : -EBUSY;
@@ -128,7 +128,7 @@ static __always_inline int mappings_in_the_way(struct file *file, struct inode *
 		return -EBUSY;
 	/* No mapping can make a new pin now; are old ones still there? */
 	if (page_cache_extra_refs(inode) != PAGE_REFS_NONE)
-		return arg & BPFSEAL_ADD_BUSY_DETAILS ? -EAGAIN : -EBUSY;
+		return arg & BPFSEAL_ADD_DETAILS ? -EAGAIN : -EBUSY;
 	return 0;
 }
 
@@ -152,65 +152,46 @@ static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
 	return -EBUSY;
 }
 
-static __always_inline void note_needed_facts(__u32 seals)
+/* Only root persists a seal: the state file is root's (user/persist.c). */
+static __always_inline bool caller_is_root_capable(void)
 {
-	struct policy_state *st = get_policy_state();
+	const struct cred *cred = bpf_get_current_task_btf()->cred;
+	__u64 caps = 0;
 
-	if (!st)
-		return;
-	if ((seals & BPFSEAL_SEALS_SIZE) && !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && !st->need_rw_facts)
-		__sync_fetch_and_or(&st->need_rw_facts, 1);
-	if ((seals & BPFSEAL_SEALS_CONTENT) && !st->need_fallocate_facts)
-		__sync_fetch_and_or(&st->need_fallocate_facts, 1);
-	if ((seals & BPFSEAL_SEALS_CONTENT) && !st->content_seals_exist)
-		__sync_fetch_and_or(&st->content_seals_exist, 1);
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
 }
 
 /*
- * List the inode before any seal bit goes in: the write-facts fentries and
- * the under-lock write check find sealed inodes here (write_facts.bpf.c,
- * write_fence.bpf.c). Seals are OR-ed in after the commit, so concurrent
- * adders never lose each other's bits. Best effort: a full listing never
- * blocks a seal (such an inode loses GROW precision, never a seal).
+ * Where the seals will live (records.bpf.h), checked before anything is
+ * made: a seal that eviction could lose is refused, and so is persistence
+ * where no record can hold it. An errno, as seal_rules.h's.
  */
-static __always_inline struct bpfseal_listed_inode *list_inode(struct inode *inode)
+static __always_inline int keeping_allows(struct inode *inode, unsigned long arg)
 {
-	__u64 key = (__u64)inode;
-	struct bpfseal_listed_inode entry = {
-		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
-		.ino = BPF_CORE_READ(inode, i_ino),
-	};
+	enum seal_keeping keeping = seal_keeping(inode);
+	int cannot = arg & BPFSEAL_ADD_DETAILS ? EOPNOTSUPP : EINVAL;
 
-	bpf_map_update_elem(&sealed_inodes, &key, &entry, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&sealed_inodes, &key);
+	if (keeping == CANNOT_KEEP)
+		return cannot;
+	if (arg & BPFSEAL_ADD_PERSIST) {
+		if (keeping != KEPT_BY_RECORD)
+			return cannot;
+		if (!caller_is_root_capable())
+			return EPERM;
+	}
+	return 0;
 }
 
-/* The inode (and its seals in inode storage) goes away: unlist it. */
-SEC("lsm/inode_free_security")
-void BPF_PROG(unlist_inode, struct inode *inode)
+static __always_inline int add_seals_to(struct file *file, unsigned long arg)
 {
-	__u64 key = (__u64)inode;
-
-	/* Only sealed inodes were listed; the storage lookup keeps others cheap. */
-	if (bpf_inode_storage_get(&seals, inode, 0, 0))
-		bpf_map_delete_elem(&sealed_inodes, &key);
-}
-
-SEC("lsm/file_fcntl")
-int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
-{
+	struct inode *inode = file->f_inode;
 	struct seal_add req = { .request = arg };
 	struct bpfseal_listed_inode *listed;
 	struct bpfseal_inode *v;
-	struct inode *inode;
 	bool write_pending;
 	int err;
 
-	if (ret)
-		return ret;
-	if (cmd != BPFSEAL_F_ADD_SEALS)
-		return 0;
-	inode = file->f_inode;
 	if (!is_regular(inode))
 		return -EINVAL;
 	req.fd_writable = file->f_mode & FMODE_WRITE;
@@ -219,6 +200,8 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 	v = bpf_inode_storage_get(&seals, inode, 0, 0);
 	req.old = v ? v->seals : 0;
 	err = seal_rules_add(&req);
+	if (!err)
+		err = keeping_allows(inode, arg);
 	if (err)
 		return lsm_answer(err);
 	/* Storage only for a request that passed; a SEAL that races in is caught by the commit. */
@@ -226,7 +209,15 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		v = inode_storage_create(inode);
 	if (!v)
 		return -ENOMEM;
+	/* Room for the record and the listing first: never a seal that could be lost. */
+	if (seal_keeping(inode) == KEPT_BY_RECORD) {
+		err = keep_record(inode, v);
+		if (err)
+			return err;
+	}
 	listed = list_inode(inode);
+	if (!listed)
+		return -ENOSPC;
 	note_needed_facts(req.old | req.add);
 
 	err = unchecked_writers(inode, req.new_fenced, arg);
@@ -240,9 +231,29 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 		err = commit_seals(v, req.add);
 	if (write_pending)
 		__sync_fetch_and_sub(&v->write_pending, 1);
-	if (!err && listed)
-		__sync_fetch_and_or(&listed->seals, v->seals);
-	return err;
+	if (err)
+		return err;
+	__sync_fetch_and_or(&listed->seals, v->seals);
+	record_seals(v, arg & BPFSEAL_ADD_PERSIST);
+	return 0;
+}
+
+SEC("lsm/file_fcntl")
+int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	struct inode *inode;
+
+	if (ret)
+		return ret;
+	if (cmd == BPFSEAL_F_ADD_SEALS)
+		return add_seals_to(file, arg);
+	if (cmd != BPFSEAL_F_RESTORE_SEALS)
+		return 0;
+	/* Adds nothing the policy did not hold: any caller may ask. */
+	inode = file->f_inode;
+	if (is_regular(inode) && seal_keeping(inode) == KEPT_BY_RECORD)
+		restore_from_record(inode);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

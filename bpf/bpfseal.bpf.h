@@ -25,14 +25,14 @@
 
 /*
  * A rule's errno (seal_rules.h) as an LSM hook's answer. The verifier wants
- * the value seen to stay within [-4095, 0]; spelled as a branch, clang keeps
- * it one.
+ * the value seen to stay within [-4095, 0]; spelled as branches, clang keeps
+ * them. Anything but 0 or an errno is a bug, and refuses.
  */
 static __always_inline int lsm_answer(int err)
 {
 	if (err > 0 && err < 4096)
 		return -err;
-	return 0;
+	return err ? -EPERM : 0;
 }
 
 #define MAY_WRITE	0x2
@@ -126,25 +126,11 @@ typedef struct {
 	__type(value, struct mmap_slot);
 } mmap_slots_map_t;
 
-/*
- * Whether any inode carries seals that need the write facts. Until one does,
- * the fentry programs on the write path return at once.
- */
-struct policy_state {
-	__u32 need_rw_facts;		/* GROW/SHRINK without WRITE/FUTURE_WRITE */
-	__u32 need_fallocate_facts;	/* any of SHRINK, GROW, WRITE, FUTURE_WRITE */
-	/* mmaps in flight that found no free slot in mmap_slots */
-	__s64 mmaps_untracked;
-	/* entries in core_dumps */
-	__s64 core_dumps_in_progress;
-	/* some inode carries SHRINK, GROW, WRITE or FUTURE_WRITE (ioctl.bpf.c) */
-	__u32 content_seals_exist;
-};
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct policy_state);
+	__type(value, struct bpfseal_policy_state);
 } policy_state_map_t;
 
 /*
@@ -152,14 +138,22 @@ typedef struct {
  * cannot be iterated) and for the tracing programs, which cannot reach inode
  * storage either. Entries leave with the inode (inode_free_security).
  */
-#define SEALED_INODES_MAX (4 << 20)
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, SEALED_INODES_MAX);
+	__uint(max_entries, BPFSEAL_SEALED_INODES_MAX);
 	__type(key, __u64);
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
+
+/* Durable seal records by inode identity: records.bpf.c. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, BPFSEAL_RECORDS_MAX);
+	__type(key, struct bpfseal_identity);
+	__type(value, struct bpfseal_record);
+} records_map_t;
 
 /* Core dumps in progress: dumping task (pid_tgid) -> inode of its core file. */
 #define CORE_DUMPS_MAX 4096
@@ -176,14 +170,14 @@ extern write_facts_map_t write_facts SEC(".maps");
 extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
 extern core_dumps_map_t core_dumps SEC(".maps");
+extern records_map_t records SEC(".maps");
 
 /*
- * The seals in force on an inode. A WRITE being added counts as WRITE from
- * the moment the request starts checking for mappings.
+ * The seals in force on an inode, from its storage. A WRITE being added
+ * counts as WRITE from the moment the request starts checking for mappings.
  */
-static __always_inline __u32 inode_seals(struct inode *inode)
+static __always_inline __u32 stored_seals(struct bpfseal_inode *v)
 {
-	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, 0);
 	__u32 s, pending;
 
 	if (!v)
@@ -200,6 +194,11 @@ static __always_inline __u32 inode_seals(struct inode *inode)
 	if (pending)
 		s |= BPFSEAL_SEAL_WRITE;
 	return s;
+}
+
+static __always_inline __u32 inode_seals(struct inode *inode)
+{
+	return stored_seals(bpf_inode_storage_get(&seals, inode, 0, 0));
 }
 
 /*
@@ -242,7 +241,7 @@ static __always_inline __u32 listed_file_seals(struct file *file)
 	return file ? listed_seals(BPF_CORE_READ(file, f_inode)) : 0;
 }
 
-static __always_inline struct policy_state *get_policy_state(void)
+static __always_inline struct bpfseal_policy_state *get_policy_state(void)
 {
 	__u32 zero = 0;
 

@@ -19,7 +19,7 @@
 SEC("fentry/dump_emit")
 int BPF_PROG(note_core_dump, struct coredump_params *cprm)
 {
-	struct policy_state *st = get_policy_state();
+	struct bpfseal_policy_state *st = get_policy_state();
 	__u64 task = bpf_get_current_pid_tgid();
 	__u64 inode = (__u64)BPF_CORE_READ(cprm, file, f_inode);
 
@@ -35,7 +35,7 @@ int BPF_PROG(note_core_dump, struct coredump_params *cprm)
 
 static __always_inline void forget_core_dump(void)
 {
-	struct policy_state *st = get_policy_state();
+	struct bpfseal_policy_state *st = get_policy_state();
 	__u64 task = bpf_get_current_pid_tgid();
 
 	if (st && !bpf_map_delete_elem(&core_dumps, &task))

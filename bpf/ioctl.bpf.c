@@ -21,6 +21,8 @@
  * with bios of its own: refused for a write- or future-write-sealed file.
  * (The other order cannot happen: md denies write access to its bitmap
  * file, so nobody can open it for writing to seal it.)
+ * EXT4_IOC_SETFSUUID (tune2fs -U on a mounted filesystem) while seal records
+ * exist would orphan them at the next mount: refused (records.bpf.h).
  */
 #include "bpfseal.bpf.h"
 
@@ -44,6 +46,11 @@
 #define S_IFBLK			0060000
 #define MAJOR(dev)		((unsigned int)((dev) >> 20))
 #define SET_BITMAP_FILE		0x4004092b	/* _IOW(MD_MAJOR, 0x2b, int) */
+/*
+ * ext4 changes the UUID on disk but not sb->s_uuid until the next mount:
+ * every record on the filesystem would then name a filesystem that is gone.
+ */
+#define EXT4_IOC_SETFSUUID	0x4008662c	/* _IOW('f', 44, struct fsuuid) */
 
 /* The file behind fd in the caller's table (racy by nature: see above). */
 static __always_inline struct file *file_of_fd(unsigned int fd)
@@ -80,13 +87,13 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
-	return listed_file_seals(backing) & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? -EPERM : 0;
+	return listed_file_seals(backing) & BPFSEAL_SEALS_NO_REWRITE ? -EPERM : 0;
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	unsigned int which = IOC(IOC_TYPE(cmd), IOC_NR(cmd));
-	struct policy_state *st;
+	struct bpfseal_policy_state *st;
 	__u32 seals;
 
 	switch (cmd) {
@@ -95,7 +102,10 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
 	case SET_BITMAP_FILE:
-		return listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? -EPERM : 0;
+		return listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_REWRITE ? -EPERM : 0;
+	case EXT4_IOC_SETFSUUID:
+		st = get_policy_state();
+		return !st || st->records > 0 ? -EPERM : 0;
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:

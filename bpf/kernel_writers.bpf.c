@@ -15,7 +15,8 @@
  *            the real one without a check on it (6.1). Both kinds are
  *            opened "noaccount", as the kernel's own internal files are.
  * Under GROW alone, every opener inside another call (acct, a core dump,
- * a configfs-attached backend) is refused: their writes may append.
+ * a configfs-attached backend) is refused: their writes may append. Under
+ * APPEND alone, acct keeps its file: it only ever appends.
  * file_open runs on every open: an unsealed file costs one lookup, and only
  * sealed ones go further. (The other order, sealing a file the kernel
  * already writes, is EBUSY in add_seals.bpf.c for loop, swap, quota and
@@ -23,7 +24,7 @@
  * Quota files are written through ->quota_write once quotaon has taken
  * them; the quota_on hook refuses a sealed one.
  */
-#include "bpfseal.bpf.h"
+#include "records.bpf.h"
 
 /* x86_64 system call numbers */
 #define NR_open			2
@@ -71,14 +72,16 @@ static __always_inline enum seal_rules_opener opener(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	unsigned int flags = task->flags;
+	__s64 syscall;
 
 	if (flags & PF_IO_WORKER)
 		return SEAL_RULES_OPENER_USER;	/* io_uring's own threads: openat requests */
 	if (flags & PF_KTHREAD)
 		return SEAL_RULES_OPENER_KERNEL_THREAD;
-	if (!(flags & PF_DUMPCORE) && open_syscall(task_syscall(task)))
+	syscall = task_syscall(task);
+	if (!(flags & PF_DUMPCORE) && open_syscall(syscall))
 		return SEAL_RULES_OPENER_USER;
-	return SEAL_RULES_OPENER_IN_CALL;
+	return syscall == NR_acct ? SEAL_RULES_OPENER_ACCT : SEAL_RULES_OPENER_IN_CALL;
 }
 
 /*
@@ -94,9 +97,12 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 
 	if (ret)
 		return ret;
-	seals = inode_seals(file->f_inode);
+	seals = inode_seals_by_path(file->f_inode);
 	if (!(seals & BPFSEAL_SEALS_FENCED) || !(file->f_mode & FMODE_WRITE))
 		return 0;
+	/* Sealed, but the seals could not be brought back (records.bpf.h): no writer. */
+	if (seals & SEALS_UNKNOWN)
+		return -ENOMEM;
 	who = kernel_internal_file(file) ? SEAL_RULES_OPENER_KERNEL_THREAD : opener();
 	return lsm_answer(seal_rules_writer_open(seals, who));
 }
@@ -108,7 +114,7 @@ int BPF_PROG(check_quota_on, struct dentry *dentry, int ret)
 
 	if (ret)
 		return ret;
-	return inode && (inode_seals(inode) & BPFSEAL_SEALS_CONTENT) ? -EPERM : 0;
+	return inode && (inode_seals_by_path(inode) & BPFSEAL_SEALS_CONTENT) ? -EPERM : 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -56,7 +56,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	inode = file->f_inode;
 	seals = inode_seals(inode);
 	/* 6.1 maps the real file behind an overlay one: that one's seals count. */
-	if (!(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && (prot & PROT_WRITE))
+	if (!(seals & BPFSEAL_SEALS_NO_REWRITE) && (prot & PROT_WRITE))
 		seals |= overlay_real_seals(file);
 	return lsm_answer(seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode)));
 }
@@ -94,7 +94,7 @@ int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned l
 {
 	__u64 thread = bpf_get_current_pid_tgid();
 	__u64 inode;
-	struct policy_state *st;
+	struct bpfseal_policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;
@@ -127,7 +127,7 @@ int BPF_PROG(track_mmap_end, struct file *file, unsigned long addr, unsigned lon
 	     unsigned long prot, unsigned long flags, unsigned long pgoff, unsigned long ret)
 {
 	__u64 thread = bpf_get_current_pid_tgid();
-	struct policy_state *st;
+	struct bpfseal_policy_state *st;
 
 	if (!shared_maybe_writable(file, flags))
 		return 0;

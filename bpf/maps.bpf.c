@@ -8,5 +8,6 @@ write_facts_map_t write_facts SEC(".maps");
 mmap_slots_map_t mmap_slots SEC(".maps");
 policy_state_map_t policy_state SEC(".maps");
 core_dumps_map_t core_dumps SEC(".maps");
+records_map_t records SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

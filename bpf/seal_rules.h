@@ -20,13 +20,14 @@
 /*
  * fallocate(mode, offset, len) on a file of `size`. Modes beyond KEEP_SIZE
  * (punch, zero, collapse, insert, unshare, write-zeroes) change bytes a
- * reader sees; allocating alone does not. GROW refuses reaching past EOF
- * even with KEEP_SIZE, as shmem does.
+ * reader sees; allocating alone does not, so APPEND allows it, growing the
+ * file too. GROW refuses reaching past EOF even with KEEP_SIZE, as shmem
+ * does.
  */
 static inline int seal_rules_fallocate(unsigned int seals, int mode, long long offset, long long len,
 				       long long size)
 {
-	if ((mode & ~SEAL_RULES_FALLOC_KEEP_SIZE) && (seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE))
+	if ((mode & ~SEAL_RULES_FALLOC_KEEP_SIZE) && (seals & BPFSEAL_SEALS_NO_REWRITE))
 		return EPERM;
 	if ((mode & SEAL_RULES_FALLOC_COLLAPSE) && (seals & BPFSEAL_SEAL_SHRINK))
 		return EPERM;
@@ -44,15 +45,23 @@ static inline int seal_rules_fallocate(unsigned int seals, int mode, long long o
  */
 static inline int seal_rules_write_position_matters(unsigned int seals, long long len)
 {
-	return !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && (seals & BPFSEAL_SEAL_GROW) && len > 0;
+	return !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && (seals & BPFSEAL_SEALS_BY_POSITION) && len > 0;
 }
 
-/* A crossing write is refused whole; memfd may write its in-bounds prefix. */
+/*
+ * GROW: nothing may reach past EOF; a crossing write is refused whole
+ * (memfd may write its in-bounds prefix). APPEND: a write must start at EOF,
+ * O_APPEND or not.
+ */
 static inline int seal_rules_write(unsigned int seals, long long start, long long len, long long size)
 {
 	if (seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE)
 		return EPERM;
-	if (seal_rules_write_position_matters(seals, len) && start + len > size)
+	if (!seal_rules_write_position_matters(seals, len))
+		return 0;
+	if ((seals & BPFSEAL_SEAL_APPEND) && start != size)
+		return EPERM;
+	if ((seals & BPFSEAL_SEAL_GROW) && start + len > size)
 		return EPERM;
 	return 0;
 }
@@ -62,7 +71,7 @@ static inline int seal_rules_setattr(unsigned int seals, int sets_size, long lon
 				     long long new_size, int sets_mode, unsigned int old_mode,
 				     unsigned int new_mode)
 {
-	if (sets_size && new_size < old_size && (seals & BPFSEAL_SEAL_SHRINK))
+	if (sets_size && new_size < old_size && (seals & (BPFSEAL_SEAL_SHRINK | BPFSEAL_SEAL_APPEND)))
 		return EPERM;
 	if (sets_size && new_size > old_size && (seals & BPFSEAL_SEAL_GROW))
 		return EPERM;
@@ -73,14 +82,15 @@ static inline int seal_rules_setattr(unsigned int seals, int sets_size, long lon
 
 /*
  * A new MAP_SHARED mapping. memfd refuses PROT_WRITE under WRITE and
- * FUTURE_WRITE. On shmem, userfaultfd can fill holes of any shared mapping
- * that may become writable, which memfd prevents by clearing VM_MAYWRITE and
- * an LSM cannot: there a shared mapping through a writable fd is refused.
+ * FUTURE_WRITE; so does APPEND (a mapping writes anywhere). On shmem,
+ * userfaultfd can fill holes of any shared mapping that may become
+ * writable, which memfd prevents by clearing VM_MAYWRITE and an LSM
+ * cannot: there a shared mapping through a writable fd is refused.
  */
 static inline int seal_rules_mmap_shared(unsigned int seals, int prot_write, int fd_writable,
 					 int shmem_like)
 {
-	if (!(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE))
+	if (!(seals & BPFSEAL_SEALS_NO_REWRITE))
 		return 0;
 	if (prot_write || (shmem_like && fd_writable))
 		return EPERM;
@@ -90,7 +100,13 @@ static inline int seal_rules_mmap_shared(unsigned int seals, int prot_write, int
 /* mprotect(PROT_WRITE) of a shared mapping that is not writable now: memfd's EACCES. */
 static inline int seal_rules_mprotect_to_write(unsigned int seals)
 {
-	return seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE ? EACCES : 0;
+	return seals & BPFSEAL_SEALS_NO_REWRITE ? EACCES : 0;
+}
+
+/* NAME: no name of the inode goes away, is replaced, or is added (link). */
+static inline int seal_rules_name_change(unsigned int seals)
+{
+	return seals & BPFSEAL_SEAL_NAME ? EPERM : 0;
 }
 
 /*
@@ -110,10 +126,10 @@ struct seal_add {
 	/* decisions */
 	unsigned int add;	/* bits to OR in */
 	unsigned int new_fenced;	/* BPFSEAL_SEALS_FENCED bits not in force yet */
-	int adds_write;		/* WRITE not in force yet: the mapping and pin checks */
+	int adds_write;		/* WRITE or APPEND not in force yet: the mapping and pin checks */
 };
 
-#define SEAL_RULES_REQUEST_FLAGS	BPFSEAL_ADD_BUSY_DETAILS
+#define SEAL_RULES_REQUEST_FLAGS	(BPFSEAL_ADD_DETAILS | BPFSEAL_ADD_PERSIST)
 
 static inline int seal_rules_add(struct seal_add *a)
 {
@@ -131,7 +147,8 @@ static inline int seal_rules_add(struct seal_add *a)
 		add |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
 	a->add = add;
 	a->new_fenced = add & ~a->old & BPFSEAL_SEALS_FENCED;
-	a->adds_write = (add & BPFSEAL_SEAL_WRITE) && !(a->old & BPFSEAL_SEAL_WRITE);
+	/* FUTURE_WRITE lets existing mappings go on; WRITE and APPEND may not. */
+	a->adds_write = !!(add & ~a->old & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_APPEND));
 	return 0;
 }
 
@@ -139,20 +156,26 @@ static inline int seal_rules_add(struct seal_add *a)
 enum seal_rules_opener {
 	SEAL_RULES_OPENER_USER,		/* an open system call: every write it makes is checked */
 	SEAL_RULES_OPENER_KERNEL_THREAD, /* nfsd, ksmbd, overlayfs backing files: checked writes */
-	SEAL_RULES_OPENER_IN_CALL,	/* acct, a core dump, swapon, configfs backends: unchecked */
+	SEAL_RULES_OPENER_IN_CALL,	/* a core dump, swapon, configfs backends: unchecked */
+	SEAL_RULES_OPENER_ACCT,		/* acct(2): unchecked, but only ever appends */
 };
 
 /*
  * A write-open: NO_CONTENT_CHANGE keeps every opener but the open system
- * calls out; GROW alone keeps out the unchecked ones (they may append).
+ * calls out; GROW keeps out the unchecked ones (they may append); APPEND
+ * keeps out the unchecked ones but acct, which only appends.
  */
 static inline int seal_rules_writer_open(unsigned int seals, enum seal_rules_opener who)
 {
 	if (!(seals & BPFSEAL_SEALS_FENCED) || who == SEAL_RULES_OPENER_USER)
 		return 0;
-	if ((seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) || who == SEAL_RULES_OPENER_IN_CALL)
+	if (seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE)
 		return EPERM;
-	return 0;
+	if (who == SEAL_RULES_OPENER_KERNEL_THREAD)
+		return 0;
+	if (who == SEAL_RULES_OPENER_ACCT && !(seals & BPFSEAL_SEAL_GROW))
+		return 0;
+	return EPERM;
 }
 
 #endif

@@ -8,7 +8,7 @@
  * The hook gained a leading `struct mnt_idmap *` in 6.9; the loader keeps
  * the program whose prototype matches the running kernel.
  */
-#include "bpfseal.bpf.h"
+#include "records.bpf.h"
 
 static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *attr)
 {
@@ -18,7 +18,7 @@ static __always_inline int judge_setattr(struct dentry *dentry, struct iattr *at
 
 	if (!(valid & (ATTR_SIZE | ATTR_MODE)) || !inode)
 		return 0;
-	seals = inode_seals(inode);
+	seals = inode_seals_by_path(inode);
 	if (!seals)
 		return 0;
 	return lsm_answer(seal_rules_setattr(seals, valid & ATTR_SIZE, inode->i_size, attr->ia_size,

@@ -27,7 +27,7 @@ static __always_inline struct write_facts *facts_for_current(__u64 create)
 SEC("fentry/rw_verify_area")
 int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *ppos, size_t count)
 {
-	struct policy_state *st;
+	struct bpfseal_policy_state *st;
 	struct write_facts *f;
 
 	if (read_write != WRITE)
@@ -50,7 +50,7 @@ int BPF_PROG(stash_rw_facts, int read_write, struct file *file, const loff_t *pp
 SEC("fentry/vfs_fallocate")
 int BPF_PROG(stash_fallocate_facts, struct file *file, int mode, loff_t offset, loff_t len)
 {
-	struct policy_state *st = get_policy_state();
+	struct bpfseal_policy_state *st = get_policy_state();
 	struct write_facts *f;
 
 	if (!st || !st->need_fallocate_facts || !listed_inode(file->f_inode))

@@ -4,7 +4,7 @@ _sealctl()
 	local cur prev words cword
 	_init_completion || return
 	local commands="load unload status add get list apply"
-	local seals="seal shrink grow write future-write exec"
+	local seals="seal shrink grow write future-write exec append name"
 
 	if [[ $cword -eq 1 ]]; then
 		COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
@@ -20,13 +20,13 @@ _sealctl()
 			compopt -o nospace
 			return
 		fi
-		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--seals --help" -- "$cur")) || _filedir
+		[[ $cur == -* ]] && COMPREPLY=($(compgen -W "--seals --persist --help" -- "$cur")) || _filedir
 		;;
 	get) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--json --help" -- "$cur")) || _filedir ;;
 	apply) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur")) || _filedir conf ;;
 	status | list) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	unload) COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
-	load) COMPREPLY=($(compgen -W "--help" -- "$cur")) ;;
+	load) COMPREPLY=($(compgen -W "--capacity --help" -- "$cur")) ;;
 	esac
 }
 complete -F _sealctl sealctl

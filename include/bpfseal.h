@@ -15,8 +15,10 @@
  * or pages stay referenced outside the page cache for ~150 ms: pins; and
  * bpfseal's own: F_SEAL_WRITE, F_SEAL_FUTURE_WRITE or F_SEAL_GROW while the
  * kernel writes the file itself: see bpfseal_busy_reason()),
- * EINVAL (unknown bits, not a regular file); plus ENOSYS when the bpfseal
- * policy is not loaded. bpfseal_get_seals() needs no privilege.
+ * EINVAL (unknown bits, not a regular file, a filesystem where seals cannot
+ * be kept: see bpfseal_refusal_reason()); bpfseal's own ENOSPC (its table
+ * of sealed inodes is full); plus ENOSYS when the bpfseal policy is not
+ * loaded. bpfseal_get_seals() needs no privilege.
  */
 #ifndef BPFSEAL_H
 #define BPFSEAL_H
@@ -33,6 +35,14 @@ int bpfseal_get_seals(int fd);
  * kernel writing it); NULL after any other outcome. memfd has one EBUSY.
  */
 const char *bpfseal_busy_reason(void);
+/*
+ * After bpfseal_add_seals() failed in this thread: why, in words, where
+ * the errno alone does not say: every EBUSY case above, EINVAL for a file
+ * on a filesystem where a seal could not be kept once the inode leaves
+ * memory, ENOSPC when the policy's table of sealed inodes is full. NULL
+ * otherwise.
+ */
+const char *bpfseal_refusal_reason(void);
 
 #ifdef __cplusplus
 }

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * sealctl apply: declarative seal files. Each line is "PATH SEALS"; the
- * seal list is the last word, so paths may contain spaces. '#' starts a
- * comment line; blank lines are ignored. A file with a bad line is reported
- * as FILE:LINE and none of its lines is applied.
+ * sealctl apply: declarative seal files. Each line is "PATH SEALS", or
+ * "PATH SEALS persist" to keep the seals across reboots too (sealctl add
+ * --persist); the seal list is the last word (before `persist`), so paths
+ * may contain spaces. '#' starts a comment line; blank lines are ignored.
+ * A file with a bad line is reported as FILE:LINE and none of its lines is
+ * applied.
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
@@ -20,6 +23,7 @@
 struct entry {
 	char *path;
 	unsigned int seals;
+	bool persist;
 };
 
 static char *trim(char *s)
@@ -32,6 +36,19 @@ static char *trim(char *s)
 	while (end > s && isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
+}
+
+/* Cut the last word off s: returns it; s keeps the rest (trimmed), or NULL if one word. */
+static char *last_word(char *s)
+{
+	char *sp = s + strlen(s);
+
+	while (sp > s && !isspace((unsigned char)sp[-1]))
+		sp--;
+	if (sp == s)
+		return NULL;
+	sp[-1] = '\0';
+	return sp;
 }
 
 /* Parse all of FILE; on any bad line report it and return -1. */
@@ -48,25 +65,26 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 		return -1;
 	}
 	while (getline(&line, &cap, f) > 0) {
-		char *s = trim(line), *sp, *list;
+		char *s = trim(line), *list;
 		unsigned int seals;
+		bool persist = false;
 
 		lineno++;
 		if (!*s || *s == '#')
 			continue;
-		sp = s + strlen(s);
-		while (sp > s && !isspace((unsigned char)sp[-1]))
-			sp--;
-		list = sp;
-		if (sp == s) {
-			sealctl_error("apply: %s:%zu: want \"PATH SEALS\", got '%s'", file, lineno, s);
+		list = last_word(s);
+		if (list && !strcmp(list, "persist")) {
+			persist = true;
+			list = last_word(trim(s));
+		}
+		if (!list) {
+			sealctl_error("apply: %s:%zu: want \"PATH SEALS [persist]\", got '%s'", file, lineno, s);
 			ret = -1;
 			continue;
 		}
-		sp[-1] = '\0';
 		s = trim(s);
 		if (seal_names_parse(list, &seals, (const char **)&bad, &bad_len)) {
-			sealctl_error("apply: %s:%zu: unknown seal '%.*s' (want seal,shrink,grow,write,future-write,exec)",
+			sealctl_error("apply: %s:%zu: unknown seal '%.*s' (want " SEAL_NAMES_KNOWN ")",
 				      file, lineno, (int)bad_len, bad);
 			ret = -1;
 			continue;
@@ -80,6 +98,7 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 			break;
 		}
 		entries[n].seals = seals;
+		entries[n].persist = persist;
 		n++;
 	}
 	free(line);
@@ -128,7 +147,8 @@ int cmd_apply(int argc, char **argv)
 			continue;
 		}
 		for (size_t j = 0; j < n; j++) {
-			int r = seal_path(entries[j].path, entries[j].seals);
+			int r = entries[j].persist && persist_allowed("apply") ? EXIT_REFUSED :
+				seal_path(entries[j].path, entries[j].seals, entries[j].persist);
 
 			if (r > status)
 				status = r;

@@ -1,39 +1,120 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* sealctl load | unload | status */
 #include <errno.h>
+#include <stdlib.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "persist.h"
 #include "policy.h"
 #include "sealctl.h"
 
 
+/* The state file's records, without those whose inode is gone. */
+static int load_persisted(struct persisted **records, size_t *n, char *err, size_t errlen)
+{
+	bool rewrite;
+	long dropped;
+
+	if (persist_read(BPFSEAL_STATE_FILE, records, n, &rewrite, err, errlen))
+		return -1;
+	dropped = persist_compact(BPFSEAL_STATE_FILE, *records, n, rewrite, err, errlen);
+	if (dropped < 0) {
+		free(*records);
+		return -1;
+	}
+	if (dropped)
+		fprintf(stderr, "sealctl: load: %ld persisted seal%s dropped: the file%s deleted\n", dropped,
+			dropped == 1 ? "" : "s", dropped == 1 ? " was" : "s were");
+	return 0;
+}
+
 int cmd_load(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "capacity", required_argument, NULL, 'c' },
+		{ 0 },
+	};
+	struct bpfseal_config config = {};
+	struct persisted *persisted = NULL;
+	struct policy_record *records;
+	const char *capacity = NULL;
 	char err[512] = "";
-	int rc;
+	size_t n = 0;
+	bool fresh;
+	int c, rc;
 
-	if (sealctl_parse_flags(argc, argv, "load", NULL, NULL, OPERANDS_NONE, &rc) < 0)
-		return rc;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			sealctl_usage(stdout, "load");
+			return EXIT_OK;
+		} else if (c == 'c') {
+			capacity = optarg;
+		} else {
+			sealctl_usage(stderr, "load");
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		sealctl_error("load: unexpected argument '%s'", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (config_read(BPFSEAL_CONF, &config, err, sizeof(err))) {
+		sealctl_error("load: %s", err);
+		return EXIT_USAGE;
+	}
+	if (capacity && config_parse_capacity(capacity, &config.capacity, err, sizeof(err))) {
+		sealctl_error("load: --%s", err);
+		return EXIT_USAGE;
+	}
 	if (geteuid() != 0) {
 		sealctl_error("load: loading a BPF LSM policy needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_MAC_ADMIN)");
 		return EXIT_REFUSED;
 	}
-	if (policy_load(err, sizeof(err))) {
+	fresh = !policy_maps_pinned();
+	if (fresh && load_persisted(&persisted, &n, err, sizeof(err))) {
 		sealctl_error("load: %s", err);
 		return EXIT_REFUSED;
 	}
-	printf("bpfseal: policy loaded and pinned under %s\n", "/sys/fs/bpf/bpfseal");
+	records = calloc(n ? n : 1, sizeof(*records));
+	if (!records) {
+		sealctl_error("load: out of memory for %zu persisted records", n);
+		free(persisted);
+		return EXIT_REFUSED;
+	}
+	for (size_t i = 0; i < n; i++)
+		records[i] = (struct policy_record){ persisted[i].id, persisted[i].seals };
+	rc = policy_load(&config, records, n, err, sizeof(err)) ? EXIT_REFUSED : EXIT_OK;
+	free(records);
+	if (rc) {
+		sealctl_error("load: %s", err);
+		free(persisted);
+		return rc;
+	}
+	/* Inodes already in memory missed their lookup: restore them now. */
+	if (fresh && n)
+		persist_restore_in_memory(persisted, n);
+	free(persisted);
+	if (persist_protect(BPFSEAL_STATE_FILE, err, sizeof(err)))
+		fprintf(stderr, "sealctl: load: warning: persisted seals are not protected: %s\n", err);
+	printf("bpfseal: policy loaded and pinned under %s", BPFSEAL_PIN_DIR);
+	if (fresh && n)
+		printf("; %zu persisted seal record%s restored", n, n == 1 ? "" : "s");
+	printf("\n");
 	return EXIT_OK;
 }
 
 int cmd_unload(int argc, char **argv)
 {
+	struct bpfseal_policy_state st = {};
 	bool force = false;
 	char err[512] = "";
-	long sealed;
+	long long sealed;
 	int rc;
 
 	if (sealctl_parse_flags(argc, argv, "unload", NULL, &force, OPERANDS_NONE, &rc) < 0)
@@ -42,9 +123,10 @@ int cmd_unload(int argc, char **argv)
 		printf("bpfseal: policy not loaded; nothing to do\n");
 		return EXIT_OK;
 	}
-	sealed = policy_sealed_count();
+	policy_state_read(&st);
+	sealed = st.sealed_in_memory + st.records_evicted;
 	if (sealed > 0 && !force) {
-		sealctl_error("unload: %ld inode%s sealed; unloading stops enforcing %s seals "
+		sealctl_error("unload: %lld inode%s sealed; unloading stops enforcing %s seals "
 			      "(they cannot be restored). Use --force to do it anyway",
 			      sealed, sealed == 1 ? " is" : "s are", sealed == 1 ? "its" : "their");
 		return EXIT_REFUSED;
@@ -66,21 +148,42 @@ static const char *program_state(const struct policy_features *f, const struct p
 	return policy_link_pinned(p->name) ? "active" : "inactive";
 }
 
-static void status_json(const struct policy_features *f, const char *kernel, bool loaded, long sealed)
+static void print_lsm_list_json(const char *lsms)
 {
-	char where[128];
-
-	printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
-	json_string(stdout, kernel);
-	printf(",\"lsms\":[");
-	for (const char *p = f->lsms; *p;) {
+	printf("[");
+	for (const char *p = lsms; *p;) {
 		size_t n = strcspn(p, ",");
 
-		printf("%s\"%.*s\"", p == f->lsms ? "" : ",", (int)n, p);
+		printf("%s\"%.*s\"", p == lsms ? "" : ",", (int)n, p);
 		p += n + (p[n] == ',');
 	}
-	printf("],\"bpf_lsm\":%s,\"sealed_inodes\":%ld,\"hooks\":[", f->bpf_lsm ? "true" : "false",
-	       sealed < 0 ? -1 : sealed);
+	printf("]");
+}
+
+static void status_json(const struct policy_features *f, const char *kernel, bool loaded,
+			const struct bpfseal_policy_state *st)
+{
+	unsigned int capacity = 0, listing_capacity = 0;
+	long long memory = -1, listing_memory = -1;
+	char where[128];
+
+	if (loaded) {
+		policy_map_usage("records", &capacity, &memory);
+		policy_map_usage("sealed_inodes", &listing_capacity, &listing_memory);
+	}
+	printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
+	json_string(stdout, kernel);
+	printf(",\"lsms\":");
+	print_lsm_list_json(f->lsms);
+	printf(",\"bpf_lsm\":%s", f->bpf_lsm ? "true" : "false");
+	if (loaded)
+		printf(",\"sealed_inodes\":%lld,\"sealed_in_memory\":%lld,\"records\":{\"count\":%lld,"
+		       "\"evicted\":%lld,\"persisted\":%lld,\"capacity\":%u,\"memory_bytes\":%lld,"
+		       "\"refused_full\":%lld,\"restore_failures\":%lld},\"sealed_in_memory_capacity\":%u",
+		       st->sealed_in_memory + st->records_evicted, st->sealed_in_memory, st->records,
+		       st->records_evicted, st->records_persisted, capacity, memory, st->seals_refused_full,
+		       st->restore_failures, listing_capacity);
+	printf(",\"hooks\":[");
 	for (size_t i = 0; i < policy_program_count; i++) {
 		const struct policy_program *p = &policy_programs[i];
 
@@ -95,14 +198,33 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 	printf("]}\n");
 }
 
-static void status_text(const struct policy_features *f, const char *kernel, bool loaded, long sealed)
+static void status_text(const struct policy_features *f, const char *kernel, bool loaded,
+			const struct bpfseal_policy_state *st)
 {
+	unsigned int capacity = 0;
+	long long memory = -1;
+
+	if (loaded)
+		policy_map_usage("records", &capacity, &memory);
+
 	printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
 	printf("kernel:        %s\n", kernel);
 	printf("lsm:           %s\n", f->lsms[0] ? f->lsms : "(securityfs not readable)");
 	printf("bpf lsm:       %s\n", f->bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
-	if (loaded)
-		printf("sealed inodes: %ld\n", sealed);
+	if (loaded) {
+		printf("sealed inodes: %lld (%lld in memory, %lld evicted and kept by their records)\n",
+		       st->sealed_in_memory + st->records_evicted, st->sealed_in_memory, st->records_evicted);
+		printf("records:       %lld of %u (%lld persisted across reboots)", st->records, capacity,
+		       st->records_persisted);
+		if (memory >= 0)
+			printf(", %.1f MiB", memory / 1048576.0);
+		printf("\n");
+		if (st->seals_refused_full)
+			printf("refused:       %lld seals, for lack of room\n", st->seals_refused_full);
+		if (st->restore_failures)
+			printf("restores:      %lld inodes came back without room for their seals; "
+			       "path hooks restore them\n", st->restore_failures);
+	}
 	printf("hooks:\n");
 	for (size_t i = 0; i < policy_program_count; i++) {
 		const struct policy_program *p = &policy_programs[i];
@@ -119,9 +241,9 @@ int cmd_status(int argc, char **argv)
 {
 	struct policy_features f;
 	struct utsname uts;
+	struct bpfseal_policy_state st = {};
 	bool json = false, loaded;
 	char err[512] = "";
-	long sealed;
 	int rc;
 
 	if (sealctl_parse_flags(argc, argv, "status", &json, NULL, OPERANDS_NONE, &rc) < 0)
@@ -132,10 +254,11 @@ int cmd_status(int argc, char **argv)
 	}
 	uname(&uts);
 	loaded = policy_loaded();
-	sealed = loaded ? policy_sealed_count() : 0;
+	if (loaded && policy_state_read(&st))
+		sealctl_error("status: cannot read the policy's counts: %s", strerror(errno));
 	if (json)
-		status_json(&f, uts.release, loaded, sealed);
+		status_json(&f, uts.release, loaded, &st);
 	else
-		status_text(&f, uts.release, loaded, sealed);
+		status_text(&f, uts.release, loaded, &st);
 	return loaded ? EXIT_OK : EXIT_NOT_LOADED;
 }

@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -14,6 +17,8 @@
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
 #include "find_paths.h"
+#include "libbpfseal_internal.h"
+#include "persist.h"
 #include "policy.h"
 #include "seal_names.h"
 #include "sealctl.h"
@@ -67,8 +72,16 @@ static const char *errno_name(int err)
 	return n ? n : "?";
 }
 
+static bool is_memory_backed(int fd)
+{
+	struct statfs sfs;
+
+	return !fstatfs(fd, &sfs) && (sfs.f_type == TMPFS_MAGIC || sfs.f_type == HUGETLBFS_MAGIC ||
+				       sfs.f_type == RAMFS_MAGIC);
+}
+
 /* Why adding `seals` to fd failed, in words a user can act on. */
-static void explain_add_failure(const char *path, int fd, unsigned int seals, int err)
+static void explain_add_failure(const char *path, int fd, unsigned int seals, bool persist, int err)
 {
 	char names[128];
 	int now = bpfseal_get_seals(fd);
@@ -84,9 +97,19 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 		if (!failing)
 			failing = seals;
 		break;
+	case EINVAL:
+	case ENOSPC:
+		why = bpfseal_refusal_reason();
+		if (persist && err == EINVAL && (!why || is_memory_backed(fd)))
+			why = "a file on a memory-backed filesystem (tmpfs) does not outlive a reboot";
+		if (!why)
+			why = strerror(err);
+		break;
 	case EPERM:
 		if (now >= 0 && (now & BPFSEAL_SEAL_SEAL))
 			why = "file is already sealed with 'seal'";
+		else if (persist)
+			why = "persisting a seal needs CAP_FOWNER";
 		else
 			why = "you neither own the file nor have CAP_FOWNER";
 		break;
@@ -101,7 +124,24 @@ static void explain_add_failure(const char *path, int fd, unsigned int seals, in
 		      names, why, errno_name(err));
 }
 
-int seal_path(const char *path, unsigned int seals)
+/* Write the persisted record of a file just sealed (user/persist.c). */
+static int persist_sealed(const char *path, int fd, unsigned int seals)
+{
+	char err[512], real[PATH_MAX];
+	struct stat st;
+
+	if (!fstat(fd, &st) && (seals & BPFSEAL_SEAL_EXEC) && (st.st_mode & 0111))
+		seals |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
+	if (persist_append(BPFSEAL_STATE_FILE, fd, realpath(path, real) ? real : path, seals, err, sizeof(err)) ||
+	    persist_protect(BPFSEAL_STATE_FILE, err, sizeof(err))) {
+		sealctl_error("%s: sealed, but the seal could not be persisted (%s): it will not survive a "
+			      "reboot", path, err);
+		return EXIT_REFUSED;
+	}
+	return EXIT_OK;
+}
+
+int seal_path(const char *path, unsigned int seals, bool persist)
 {
 	int fd, status = EXIT_OK;
 
@@ -117,14 +157,37 @@ int seal_path(const char *path, unsigned int seals)
 				      strerror(errno), errno_name(errno));
 		return EXIT_REFUSED;
 	}
-	if (bpfseal_add_seals(fd, seals)) {
+	if (bpfseal__add_seals(fd, seals, persist ? BPFSEAL_ADD_PERSIST : 0)) {
 		int err = errno;
 
-		explain_add_failure(path, fd, seals, err);
+		explain_add_failure(path, fd, seals, persist, err);
 		status = err == ENOSYS ? EXIT_NOT_LOADED : EXIT_REFUSED;
+	} else if (persist) {
+		status = persist_sealed(path, fd, seals);
 	}
 	close(fd);
 	return status;
+}
+
+/* --persist: only root writes the state file; say so before anything is sealed. */
+int persist_allowed(const char *command)
+{
+	int fd;
+
+	if (geteuid() != 0) {
+		sealctl_error("%s: --persist needs root: persisted seals live in %s, root's", command,
+			      BPFSEAL_STATE_FILE);
+		return -1;
+	}
+	mkdir(BPFSEAL_STATE_DIR, 0700);
+	fd = open(BPFSEAL_STATE_FILE, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		sealctl_error("%s: --persist: cannot open %s for appending: %s", command, BPFSEAL_STATE_FILE,
+			      strerror(errno));
+		return -1;
+	}
+	close(fd);
+	return 0;
 }
 
 bool policy_reachable(void)
@@ -137,10 +200,12 @@ int cmd_add(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "seals", required_argument, NULL, 's' },
+		{ "persist", no_argument, NULL, 'p' },
 		{ 0 },
 	};
 	const char *list = NULL, *bad;
 	unsigned int seals;
+	bool persist = false;
 	size_t bad_len;
 	int c, status = EXIT_OK;
 
@@ -151,20 +216,22 @@ int cmd_add(int argc, char **argv)
 			return EXIT_OK;
 		} else if (c == 's') {
 			list = optarg;
+		} else if (c == 'p') {
+			persist = true;
 		} else {
 			sealctl_usage(stderr, "add");
 			return EXIT_USAGE;
 		}
 	}
 	if (!list) {
-		sealctl_error("add: --seals LIST is required (seal,shrink,grow,write,future-write,exec)");
+		sealctl_error("add: --seals LIST is required (" SEAL_NAMES_KNOWN ")");
 		return EXIT_USAGE;
 	}
 	if (seal_names_parse(list, &seals, &bad, &bad_len)) {
 		if (!bad_len)
-			sealctl_error("add: empty seal name in '%s' (want seal,shrink,grow,write,future-write,exec)", list);
+			sealctl_error("add: empty seal name in '%s' (want " SEAL_NAMES_KNOWN ")", list);
 		else
-			sealctl_error("add: unknown seal '%.*s' (want seal,shrink,grow,write,future-write,exec)",
+			sealctl_error("add: unknown seal '%.*s' (want " SEAL_NAMES_KNOWN ")",
 				      (int)bad_len, bad);
 		return EXIT_USAGE;
 	}
@@ -176,8 +243,10 @@ int cmd_add(int argc, char **argv)
 		sealctl_error("add: the bpfseal policy is not loaded (run `sealctl load`)");
 		return EXIT_NOT_LOADED;
 	}
+	if (persist && persist_allowed("add"))
+		return EXIT_REFUSED;
 	for (int i = optind; i < argc; i++) {
-		int r = seal_path(argv[i], seals);
+		int r = seal_path(argv[i], seals, persist);
 
 		if (r > status)
 			status = r;
@@ -243,71 +312,172 @@ int cmd_get(int argc, char **argv)
 	return status;
 }
 
+/* One line of `sealctl list`. */
+struct listed {
+	unsigned int seals;
+	bool in_memory, persisted, recorded;
+	unsigned char fs_uuid[16];
+};
+
+struct listing {
+	struct inode_ref *refs;
+	struct listed *items;
+	size_t n;
+};
+
+static bool listing_add(struct listing *l, unsigned long long dev, unsigned long long ino,
+			const struct listed *item)
+{
+	if (!grow_array((void **)&l->refs, l->n + 1, sizeof(*l->refs)) ||
+	    !grow_array((void **)&l->items, l->n + 1, sizeof(*l->items)))
+		return false;
+	/* The kernel's dev_t: major << 20 | minor. */
+	l->refs[l->n] = (struct inode_ref){ .major = (unsigned int)(dev >> 20),
+					    .minor = (unsigned int)(dev & 0xfffff), .ino = ino };
+	l->items[l->n++] = *item;
+	return true;
+}
+
+struct dev_ino {
+	unsigned long long dev, ino;
+};
+
+static int by_dev_ino(const void *a, const void *b)
+{
+	const struct dev_ino *x = a, *y = b;
+
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->ino < y->ino ? -1 : x->ino > y->ino;
+}
+
+/* Every record (in memory or evicted), then in-memory inodes that need none (tmpfs). */
+static int collect(struct listing *l)
+{
+	struct bpfseal_identity key, next;
+	struct bpfseal_listed_inode v;
+	struct bpfseal_record rec;
+	struct dev_ino *recorded = NULL, probe;
+	size_t n_recorded;
+	__u64 addr, next_addr;
+	int fd, ret;
+
+	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/records");
+	if (fd < 0)
+		return -errno;
+	for (ret = bpf_map_get_next_key(fd, NULL, &next); !ret; ret = bpf_map_get_next_key(fd, &key, &next)) {
+		struct listed item = { .recorded = true };
+
+		key = next;
+		if (bpf_map_lookup_elem(fd, &key, &rec) || !rec.seals)
+			continue;
+		item.seals = rec.seals;
+		item.in_memory = rec.in_memory > 0;
+		item.persisted = rec.flags & BPFSEAL_RECORD_PERSISTED;
+		memcpy(item.fs_uuid, key.fs_uuid, sizeof(item.fs_uuid));
+		if (!listing_add(l, rec.dev, key.ino, &item))
+			goto nomem;
+	}
+	close(fd);
+	/* Inodes listed in memory that have a record were shown above. */
+	n_recorded = l->n;
+	recorded = calloc(n_recorded ? n_recorded : 1, sizeof(*recorded));
+	if (!recorded)
+		return -ENOMEM;
+	for (size_t i = 0; i < n_recorded; i++)
+		recorded[i] = (struct dev_ino){ (unsigned long long)l->refs[i].major << 20 | l->refs[i].minor,
+						l->refs[i].ino };
+	qsort(recorded, n_recorded, sizeof(*recorded), by_dev_ino);
+	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_inodes");
+	if (fd < 0) {
+		free(recorded);
+		return -errno;
+	}
+	for (ret = bpf_map_get_next_key(fd, NULL, &next_addr); !ret;
+	     ret = bpf_map_get_next_key(fd, &addr, &next_addr)) {
+		struct listed item = { .in_memory = true };
+
+		addr = next_addr;
+		/* Listed while a request was checked, but nothing went in; or recorded above. */
+		if (bpf_map_lookup_elem(fd, &addr, &v) || !v.seals)
+			continue;
+		probe = (struct dev_ino){ v.dev, v.ino };
+		if (bsearch(&probe, recorded, n_recorded, sizeof(*recorded), by_dev_ino))
+			continue;
+		item.seals = v.seals;
+		if (!listing_add(l, v.dev, v.ino, &item))
+			goto nomem;
+	}
+	close(fd);
+	free(recorded);
+	return 0;
+nomem:
+	close(fd);
+	free(recorded);
+	return -ENOMEM;
+}
+
+static void print_uuid(const unsigned char *u)
+{
+	for (int i = 0; i < 16; i++)
+		printf("%s%02x", i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", u[i]);
+}
+
 int cmd_list(int argc, char **argv)
 {
-	struct bpfseal_listed_inode v;
-	struct inode_ref *refs = NULL;
-	unsigned int *masks = NULL;
-	size_t n = 0;
+	struct listing l = {};
 	bool json = false;
-	__u64 key, next;
-	int fd, rc;
+	int rc, ret;
 
 	if (sealctl_parse_flags(argc, argv, "list", &json, NULL, OPERANDS_NONE, &rc) < 0)
 		return rc;
-	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_inodes");
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			sealctl_error("list: the bpfseal policy is not loaded (run `sealctl load`)");
-			return EXIT_NOT_LOADED;
-		}
-		sealctl_error("list: cannot open %s/sealed_inodes: %s", BPFSEAL_PIN_MAPS, strerror(errno));
+	ret = collect(&l);
+	if (ret == -ENOENT) {
+		sealctl_error("list: the bpfseal policy is not loaded (run `sealctl load`)");
+		return EXIT_NOT_LOADED;
+	}
+	if (ret) {
+		sealctl_error("list: cannot read the policy's maps under %s: %s", BPFSEAL_PIN_MAPS, strerror(-ret));
+		free(l.refs);
+		free(l.items);
 		return EXIT_REFUSED;
 	}
-	for (int ret = bpf_map_get_next_key(fd, NULL, &next); !ret;
-	     ret = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		/* Listed while a request was checked, but nothing went in. */
-		if (bpf_map_lookup_elem(fd, &key, &v) || !v.seals)
-			continue;
-		if (!grow_array((void **)&refs, n + 1, sizeof(*refs)) ||
-		    !grow_array((void **)&masks, n + 1, sizeof(*masks))) {
-			sealctl_error("list: out of memory after %zu sealed inodes", n);
-			close(fd);
-			free(refs);
-			free(masks);
-			return EXIT_REFUSED;
-		}
-		/* The kernel's dev_t: major << 20 | minor. */
-		refs[n] = (struct inode_ref){ .major = (unsigned int)(v.dev >> 20),
-					      .minor = (unsigned int)(v.dev & 0xfffff), .ino = v.ino };
-		masks[n++] = v.seals;
-	}
-	close(fd);
-	find_paths(refs, n);
+	find_paths(l.refs, l.n);
 	if (json)
 		printf("[");
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < l.n; i++) {
+		const struct listed *it = &l.items[i];
 		char names[128];
 
-		seal_names_format(masks[i], names, sizeof(names));
+		seal_names_format(it->seals, names, sizeof(names));
 		if (json) {
-			printf("%s{\"dev\":\"%u:%u\",\"ino\":%llu,\"mask\":%u,\"seals\":\"%s\",\"path\":",
-			       i ? "," : "", refs[i].major, refs[i].minor, refs[i].ino, masks[i], names);
-			if (refs[i].path)
-				json_string(stdout, refs[i].path);
+			printf("%s{\"dev\":\"%u:%u\",\"ino\":%llu,\"mask\":%u,\"seals\":\"%s\",\"in_memory\":%s,"
+			       "\"persisted\":%s,\"fs_uuid\":",
+			       i ? "," : "", l.refs[i].major, l.refs[i].minor, l.refs[i].ino, it->seals, names,
+			       it->in_memory ? "true" : "false", it->persisted ? "true" : "false");
+			if (it->recorded) {
+				printf("\"");
+				print_uuid(it->fs_uuid);
+				printf("\"");
+			} else {
+				printf("null");
+			}
+			printf(",\"path\":");
+			if (l.refs[i].path)
+				json_string(stdout, l.refs[i].path);
 			else
 				printf("null");
 			printf("}");
 		} else {
-			printf("%u:%u %llu %s %s\n", refs[i].major, refs[i].minor, refs[i].ino, names,
-			       refs[i].path ? refs[i].path : "-");
+			printf("%u:%u %llu %s %s%s%s\n", l.refs[i].major, l.refs[i].minor, l.refs[i].ino, names,
+			       l.refs[i].path ? l.refs[i].path : "-", it->in_memory ? "" : " (evicted)",
+			       it->persisted ? " (persisted)" : "");
 		}
-		free(refs[i].path);
+		free(l.refs[i].path);
 	}
 	if (json)
 		printf("]\n");
-	free(refs);
-	free(masks);
+	free(l.refs);
+	free(l.items);
 	return EXIT_OK;
 }

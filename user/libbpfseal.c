@@ -20,6 +20,7 @@
 
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
+#include "libbpfseal_internal.h"
 
 #define API __attribute__((visibility("default")))
 
@@ -48,26 +49,50 @@ static int open_seal_map(void)
 	return -1;
 }
 
+/*
+ * The policy's value for fd's inode: 1 found, 0 none, -1 with errno. The
+ * buffer follows the map's value size, which grows with new versions.
+ */
+int bpfseal__inode_value(int fd, struct bpfseal_inode *out)
+{
+	union {
+		struct bpfseal_inode v;
+		unsigned char raw[256];
+	} value = {};
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	int map_fd = open_seal_map(), ret, saved;
+
+	if (map_fd < 0)
+		return -1;
+	ret = bpf_map_get_info_by_fd(map_fd, &info, &len);
+	if (!ret && (info.value_size > sizeof(value) || info.value_size < sizeof(unsigned int))) {
+		ret = -1;
+		errno = EPROTO;	/* a pinned map of some other layout */
+	}
+	if (!ret)
+		ret = bpf_map_lookup_elem(map_fd, &fd, &value);
+	saved = errno;
+	close(map_fd);
+	if (ret && saved == ENOENT)
+		return 0;
+	if (ret) {
+		errno = saved;
+		return -1;
+	}
+	*out = value.v;
+	return 1;
+}
+
 /* bpfseal's own seals on fd's inode: 0 if none, -1 with errno on failure. */
 static int policy_seals(int fd)
 {
 	struct bpfseal_inode value;
-	int map_fd = open_seal_map(), ret;
+	int found = bpfseal__inode_value(fd, &value);
 
-	if (map_fd < 0)
+	if (found < 0)
 		return -1;
-	ret = bpf_map_lookup_elem(map_fd, &fd, &value);
-	if (ret && errno == ENOENT)
-		value.seals = 0;
-	else if (ret) {
-		int saved = errno;
-
-		close(map_fd);
-		errno = saved;
-		return -1;
-	}
-	close(map_fd);
-	return (int)(value.seals & BPFSEAL_SEAL_ALL);
+	return found ? (int)(value.seals & BPFSEAL_SEAL_ALL) : 0;
 }
 
 /*
@@ -172,18 +197,20 @@ static void drain_lru_batches(void)
 	munmap(scratch, page);
 }
 
-/* What held the file when this thread's last bpfseal_add_seals() got EBUSY. */
-enum busy_reason {
-	BUSY_NONE,
-	BUSY_MAPPINGS_OR_PINS,	/* a memfd's own answer: the kernel does not say which */
-	BUSY_MAPPINGS,
-	BUSY_PINS,
-	BUSY_KERNEL_WRITER,
+/* Why this thread's last bpfseal_add_seals() failed, where the errno does not say. */
+enum refusal {
+	REFUSAL_NONE,
+	REFUSAL_MAPPINGS_OR_PINS,	/* a memfd's own EBUSY: the kernel does not say which */
+	REFUSAL_MAPPINGS,
+	REFUSAL_PINS,
+	REFUSAL_KERNEL_WRITER,
+	REFUSAL_NOT_KEEPABLE,		/* EINVAL: eviction would lose the seal here */
+	REFUSAL_FULL,			/* ENOSPC */
 };
-static __thread enum busy_reason last_busy;
+static __thread enum refusal last_refusal;
 
 /*
- * Ask the policy, with the EBUSY cases told apart (BPFSEAL_ADD_BUSY_DETAILS).
+ * Ask the policy, with its cases told apart (BPFSEAL_ADD_DETAILS).
  * Adding WRITE while pages are referenced outside the page cache (an
  * O_DIRECT read finishing, a pipe still holding spliced pages) gets
  * memfd_wait_for_pins()'s patience: checked again at once after the LRU
@@ -191,27 +218,35 @@ static __thread enum busy_reason last_busy;
  * Long-term pins (an io_uring fixed buffer) stay and end in EBUSY, as on a
  * memfd.
  */
-static int request_seals(int fd, unsigned int seals)
+static int request_seals(int fd, unsigned int seals, unsigned int flags)
 {
 	/* Unknown bits go as they are: the policy answers memfd's EPERM or EINVAL. */
 	bool detailed = !(seals & ~BPFSEAL_SEAL_ALL);
-	unsigned int request = detailed ? seals | BPFSEAL_ADD_BUSY_DETAILS : seals;
+	unsigned int request = seals | flags | (detailed ? BPFSEAL_ADD_DETAILS : 0);
 
 	for (int attempt = 0;; attempt++) {
 		struct timespec pause = { 0, 5000000L << attempt };
 
 		if (fcntl(fd, BPFSEAL_F_ADD_SEALS, request) == 0)
 			return 0;
-		if (errno == EBUSY && detailed)
-			last_busy = BUSY_MAPPINGS;
-		if (errno == ETXTBSY && detailed) {
-			last_busy = BUSY_KERNEL_WRITER;
+		if (errno == ENOSPC)
+			last_refusal = REFUSAL_FULL;
+		if (!detailed)
+			return -1;
+		if (errno == EBUSY)
+			last_refusal = REFUSAL_MAPPINGS;
+		if (errno == ETXTBSY) {
+			last_refusal = REFUSAL_KERNEL_WRITER;
 			errno = EBUSY;
+		}
+		if (errno == EOPNOTSUPP) {
+			last_refusal = REFUSAL_NOT_KEEPABLE;
+			errno = EINVAL;
 		}
 		if (errno != EAGAIN)
 			return -1;
 		if (attempt == 5) {
-			last_busy = BUSY_PINS;
+			last_refusal = REFUSAL_PINS;
 			errno = EBUSY;
 			return -1;
 		}
@@ -222,25 +257,48 @@ static int request_seals(int fd, unsigned int seals)
 	}
 }
 
-API const char *bpfseal_busy_reason(void)
+API const char *bpfseal_refusal_reason(void)
 {
-	switch (last_busy) {
-	case BUSY_MAPPINGS_OR_PINS:
+	switch (last_refusal) {
+	case REFUSAL_MAPPINGS_OR_PINS:
 		return "file has writable shared mappings, or pages pinned for I/O";
-	case BUSY_MAPPINGS:
+	case REFUSAL_MAPPINGS:
 		return "file has writable shared mappings";
-	case BUSY_PINS:
+	case REFUSAL_PINS:
 		return "pages of the file stay pinned for I/O, or direct I/O to it is in flight "
 		       "(an io_uring fixed buffer, a pipe holding spliced pages, an O_DIRECT write)";
-	case BUSY_KERNEL_WRITER:
+	case REFUSAL_KERNEL_WRITER:
 		return "the kernel writes the file itself (a loop device, a swap area, quota, "
 		       "a core dump in progress)";
+	case REFUSAL_NOT_KEEPABLE:
+		return "this filesystem gives bpfseal no identity that survives the inode leaving "
+		       "memory (seals are kept on ext2/3/4, xfs and tmpfs), so a seal here could be lost";
+	case REFUSAL_FULL:
+		return "the policy's table of sealed inodes is full (`sealctl status` shows its capacity)";
+	default:
+		return NULL;
+	}
+}
+
+API const char *bpfseal_busy_reason(void)
+{
+	switch (last_refusal) {
+	case REFUSAL_MAPPINGS_OR_PINS:
+	case REFUSAL_MAPPINGS:
+	case REFUSAL_PINS:
+	case REFUSAL_KERNEL_WRITER:
+		return bpfseal_refusal_reason();
 	default:
 		return NULL;
 	}
 }
 
 API int bpfseal_add_seals(int fd, unsigned int seals)
+{
+	return bpfseal__add_seals(fd, seals, 0);
+}
+
+int bpfseal__add_seals(int fd, unsigned int seals, unsigned int flags)
 {
 	unsigned int expected = seals;
 	struct stat st;
@@ -251,19 +309,24 @@ API int bpfseal_add_seals(int fd, unsigned int seals)
 	 * answers (EPERM once F_SEAL_SEAL is set, also on memfds made without
 	 * MFD_ALLOW_SEALING; fcntl(BPFSEAL_F_ADD_SEALS) seals those).
 	 */
-	last_busy = BUSY_NONE;
+	last_refusal = REFUSAL_NONE;
 	native = fcntl(fd, F_GET_SEALS);
 	if (native >= 0 && is_memfd(fd)) {
+		/* The kernel would answer EINVAL for bpfseal's own bits: say so without asking. */
+		if (seals & BPFSEAL_SEALS_OWN) {
+			errno = EINVAL;
+			return -1;
+		}
 		if (fcntl(fd, F_ADD_SEALS, seals) == 0)
 			return 0;
 		if (errno == EBUSY)
-			last_busy = BUSY_MAPPINGS_OR_PINS;
+			last_refusal = REFUSAL_MAPPINGS_OR_PINS;
 		return -1;
 	}
 
-	if (request_seals(fd, seals) == 0)
+	if (request_seals(fd, seals, flags) == 0)
 		return 0;
-	if (errno != EINVAL)
+	if (errno != EINVAL || last_refusal == REFUSAL_NOT_KEEPABLE)
 		return -1;	/* the policy's answer: EPERM, EBUSY, ...; or EBADF */
 	if (seals & ~BPFSEAL_SEAL_ALL)
 		return -1;	/* EINVAL, as memfd */

@@ -90,7 +90,11 @@ const struct policy_program policy_programs[] = {
 		.needs = F(FEATURE_DUMP_EMIT) | F(FEATURE_DO_COREDUMP)),
 	PROGRAM("end_core_dump_renamed", "fexit/vfs_coredump", "core dumps in progress", false,
 		.needs = F(FEATURE_DUMP_EMIT) | F(FEATURE_VFS_COREDUMP)),
-	PROGRAM("unlist_inode", "lsm/inode_free_security", "sealed-inode listing cleanup", false,
+	PROGRAM("check_unlink", "lsm/inode_unlink", "NAME: no name removed", true),
+	PROGRAM("check_rename", "lsm/inode_rename", "NAME: no name renamed away or replaced", true),
+	PROGRAM("check_link", "lsm/inode_link", "NAME: no name added", true),
+	PROGRAM("restore_seals", "lsm/d_instantiate", "seals back from their record when an evicted inode returns", true),
+	PROGRAM("forget_inode", "lsm/inode_free_security", "records kept across eviction, dropped with the last link", true,
 		.needs = F(FEATURE_INODE_FREE)),
 };
 const size_t policy_program_count = sizeof(policy_programs) / sizeof(policy_programs[0]);
@@ -283,9 +287,15 @@ static int check_pinned_map(struct bpf_map *map, const char *path, char *err, si
 		return errno == ENOENT ? 0 : fail(err, errlen, -errno, "cannot open pinned map %s", path);
 	if (bpf_map_get_info_by_fd(fd, &info, &len))
 		ret = fail(err, errlen, -errno, "cannot inspect pinned map %s", path);
-	else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
-		 info.value_size != bpf_map__value_size(map) ||
-		 info.max_entries != bpf_map__max_entries(map)) {
+	else if (info.type == bpf_map__type(map) && info.key_size == bpf_map__key_size(map) &&
+		 info.value_size == bpf_map__value_size(map) && info.max_entries != bpf_map__max_entries(map)) {
+		snprintf(err, errlen,
+			 "%s is loaded with room for %u entries and this load asks for %u; a capacity "
+			 "changes only with a fresh policy (`sealctl unload --force`: its seals stop "
+			 "being enforced)", path, info.max_entries, bpf_map__max_entries(map));
+		ret = -EEXIST;
+	} else if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+		   info.value_size != bpf_map__value_size(map)) {
 		snprintf(err, errlen,
 			 "%s was pinned by a different bpfseal version (map type %u, value size %u; "
 			 "this version needs type %u, value size %u); `sealctl unload --force` first "
@@ -341,23 +351,41 @@ static int publish_readonly(struct bpf_map *map, char *err, size_t errlen)
 	return 0;
 }
 
-/*
- * Freeze the seal map for syscall writers. A re-used map is frozen already:
- * the kernel then answers EBUSY (6.1) or EPERM (later); confirm it by
- * trying a write that only a frozen map refuses with EPERM.
- */
-static int freeze_seal_map(int fd)
+/* Is the map frozen? The kernel says so in the descriptor's fdinfo. */
+static bool map_frozen(int fd)
 {
-	struct bpfseal_inode v = {};
-	int bad_key = -1;
+	char path[64], line[128];
+	bool frozen = false;
+	FILE *f;
 
-	if (!bpf_map_freeze(fd))
-		return 0;
-	if (errno != EBUSY && errno != EPERM)
-		return -errno;
-	if (bpf_map_update_elem(fd, &bad_key, &v, BPF_ANY) && errno == EPERM)
-		return 0;
-	return -EPERM;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strcmp(line, "frozen:\t1\n"))
+			frozen = true;
+	fclose(f);
+	return frozen;
+}
+
+/*
+ * Freeze every map for syscall writers: userspace, root included, can read
+ * the policy's state but never write or delete it; only the programs change
+ * it. A re-used map is frozen already (the kernel then answers EBUSY).
+ */
+static int freeze_maps(struct bpfseal *skel, char *err, size_t errlen)
+{
+	struct bpf_map *map;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		int fd = bpf_map__fd(map);
+
+		if (bpf_map__is_internal(map) || !bpf_map_freeze(fd) || map_frozen(fd))
+			continue;
+		return fail(err, errlen, -errno, "cannot freeze map %s", bpf_map__name(map));
+	}
+	return 0;
 }
 
 /*
@@ -414,8 +442,37 @@ static int attach_and_pin(struct bpfseal *skel, unsigned int present, char *err,
 	return 0;
 }
 
-int policy_load(char *err, size_t errlen)
+bool policy_maps_pinned(void)
 {
+	return access(BPFSEAL_PIN_MAPS "/records", F_OK) == 0;
+}
+
+/* A fresh policy's persisted records, before its maps are frozen. */
+static int seed_records(struct bpfseal *skel, const struct policy_record *records, size_t n, char *err,
+			size_t errlen)
+{
+	struct bpfseal_policy_state st = {};
+	int fd = bpf_map__fd(skel->maps.records);
+	__u32 zero = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct bpfseal_record rec = { .seals = records[i].seals, .flags = BPFSEAL_RECORD_PERSISTED };
+
+		if (bpf_map_update_elem(fd, &records[i].id, &rec, BPF_NOEXIST) && errno != EEXIST)
+			return fail(err, errlen, -errno, "cannot load persisted record %zu of %zu (capacity %u)",
+				    i + 1, n, bpf_map__max_entries(skel->maps.records));
+	}
+	/* Records no in-memory inode carries yet: every one of them. */
+	st.records = st.records_evicted = st.records_persisted = (long long)n;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.policy_state), &zero, &st, BPF_ANY))
+		return fail(err, errlen, -errno, "cannot count the persisted records");
+	return 0;
+}
+
+int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
+		char *err, size_t errlen)
+{
+	bool fresh = !policy_maps_pinned();
 	struct policy_features feat;
 	struct bpfseal *skel = NULL;
 	struct bpf_program *prog;
@@ -450,6 +507,11 @@ int policy_load(char *err, size_t errlen)
 
 		bpf_program__set_autoload(prog, p && policy_program_wanted(p, feat.present));
 	}
+	if (config->capacity && (bpf_map__set_max_entries(skel->maps.records, config->capacity) ||
+				 bpf_map__set_max_entries(skel->maps.sealed_inodes, config->capacity))) {
+		ret = fail(err, errlen, -errno, "cannot size the maps for %u sealed inodes", config->capacity);
+		goto out;
+	}
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
@@ -466,12 +528,14 @@ int policy_load(char *err, size_t errlen)
 			   "(BPFSEAL_DEBUG=1 shows the verifier log)");
 		goto out;
 	}
-	/* Userspace can read seals, never write or delete them. */
-	ret = freeze_seal_map(bpf_map__fd(skel->maps.seals));
-	if (ret) {
-		ret = fail(err, errlen, ret, "cannot freeze the seal map");
-		goto out;
+	if (fresh && n_records) {
+		ret = seed_records(skel, records, n_records, err, errlen);
+		if (ret)
+			goto out;
 	}
+	ret = freeze_maps(skel, err, errlen);
+	if (ret)
+		goto out;
 	ret = attach_and_pin(skel, feat.present, err, errlen);
 	if (ret)
 		goto out;
@@ -560,22 +624,39 @@ long policy_program_misses(const char *name)
 	return misses;
 }
 
-long policy_sealed_count(void)
+int policy_state_read(struct bpfseal_policy_state *out)
 {
-	char path[256];
-	__u64 key, next;
-	long n = 0;
+	__u32 zero = 0;
+	int fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/policy_state"), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, out))
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+int policy_map_usage(const char *map, unsigned int *capacity, long long *bytes)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char path[256], line[128];
+	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/sealed_inodes", BPFSEAL_PIN_MAPS);
+	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, map);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -errno;
-	for (int ret = bpf_map_get_next_key(fd, NULL, &next); !ret;
-	     ret = bpf_map_get_next_key(fd, &key, &next)) {
-		key = next;
-		n++;
-	}
+	*capacity = bpf_map_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+	*bytes = -1;
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		sscanf(line, "memlock: %lld", bytes);
+	if (f)
+		fclose(f);
 	close(fd);
-	return n;
+	return 0;
 }

@@ -7,6 +7,9 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "bpfseal_abi.h"
+#include "config.h"
+
 /*
  * What the running kernel offers that some program needs (or must not have):
  * each is one function or LSM hook in its BTF, probed at load.
@@ -84,12 +87,23 @@ void policy_programs_markdown(FILE *f);
 /* Where a program runs ("6.9+", "6.1", "every kernel"), from the features it needs. */
 void policy_program_where(const struct policy_program *p, char *buf, size_t len);
 
+/* A seal record a fresh policy starts with (persisted seals: user/persist.c). */
+struct policy_record {
+	struct bpfseal_identity id;
+	unsigned int seals;
+};
+
+/* Are the maps pinned, so a load re-uses them (and the records they hold)? */
+bool policy_maps_pinned(void);
+
 /*
  * Load, attach and pin. Re-uses pinned maps, so seals survive a reload or
- * an upgrade; replaces pinned links without a gap. 0 or -errno, with a
+ * an upgrade; replaces pinned links without a gap. Maps made afresh start
+ * with `records` (persisted) before they are frozen. 0 or -errno, with a
  * one-line reason in err.
  */
-int policy_load(char *err, size_t errlen);
+int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
+		char *err, size_t errlen);
 
 /* Detach and unpin everything. Seals stop being enforced. */
 int policy_unload(char *err, size_t errlen);
@@ -107,7 +121,13 @@ bool policy_link_pinned(const char *name);
  */
 long policy_program_misses(const char *name);
 
-/* Number of sealed inodes (listing map), or -errno. */
-long policy_sealed_count(void);
+/* The policy's counts (its policy_state map): 0 or -errno. */
+int policy_state_read(struct bpfseal_policy_state *out);
+
+/*
+ * A pinned map's capacity (max_entries) and the kernel memory it takes now
+ * (its fdinfo's memlock), or -errno.
+ */
+int policy_map_usage(const char *map, unsigned int *capacity, long long *bytes);
 
 #endif

@@ -15,6 +15,8 @@ static const struct {
 	{ BPFSEAL_SEAL_WRITE, "write" },
 	{ BPFSEAL_SEAL_FUTURE_WRITE, "future-write" },
 	{ BPFSEAL_SEAL_EXEC, "exec" },
+	{ BPFSEAL_SEAL_APPEND, "append" },
+	{ BPFSEAL_SEAL_NAME, "name" },
 };
 #define N_SEALS (sizeof(seal_table) / sizeof(seal_table[0]))
 

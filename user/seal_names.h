@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Seal names as users write them: "seal,shrink,grow,write,future-write,exec". */
+/* Seal names as users write them: SEAL_NAMES_KNOWN. */
 #ifndef BPFSEAL_SEAL_NAMES_H
 #define BPFSEAL_SEAL_NAMES_H
 
 #include <stddef.h>
+
+/* Every seal name, in table order (a unit test checks it against the table). */
+#define SEAL_NAMES_KNOWN "seal,shrink,grow,write,future-write,exec,append,name"
 
 /*
  * Parse a comma list into F_SEAL_* bits. Returns 0, or -1 with *bad pointing

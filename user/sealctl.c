@@ -5,13 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "seal_names.h"
 #include "sealctl.h"
 
 static const struct command commands[] = {
-	{ "load", cmd_load, "load", "load, attach and pin the policy (idempotent; keeps seals)" },
+	{ "load", cmd_load, "load [--capacity N]", "load, attach and pin the policy (idempotent; keeps seals)" },
 	{ "unload", cmd_unload, "unload [--force]", "detach and unpin the policy" },
 	{ "status", cmd_status, "status [--json]", "is the policy loaded, which hooks are active" },
-	{ "add", cmd_add, "add --seals LIST FILE...", "add seals (seal,shrink,grow,write,future-write,exec)" },
+	{ "add", cmd_add, "add [--persist] --seals LIST FILE...",
+	  "add seals (" SEAL_NAMES_KNOWN "); --persist keeps them across reboots" },
 	{ "get", cmd_get, "get [--json] FILE...", "print the seals of files" },
 	{ "list", cmd_list, "list [--json]", "print every sealed inode" },
 	{ "apply", cmd_apply, "apply [FILE...]", "apply seal files (default /etc/bpfseal/seals.d/*.conf)" },

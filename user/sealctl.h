@@ -29,8 +29,11 @@ int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 
-/* Add seals to one path; prints why on failure. Returns an exit code. */
-int seal_path(const char *path, unsigned int seals);
+/* Add seals to one path (and persist them); prints why on failure. Returns an exit code. */
+int seal_path(const char *path, unsigned int seals, bool persist);
+
+/* May this process persist seals (root, state file writable)? 0, or -1 having said why. */
+int persist_allowed(const char *command);
 
 /* Can seals be added (policy loaded and its public pin present)? */
 bool policy_reachable(void);

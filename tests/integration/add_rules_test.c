@@ -76,6 +76,7 @@ struct rule {
 	const char *reason;	/* ...these words */
 	const char *after_unmap_name;	/* then, with the mapping gone, `request` again succeeds */
 	bool not_memfd;		/* memfd answers differently here (see the row) */
+	bool only_memfd;
 	void (*then)(const char *prefix, int fd, char *map);	/* more checks on the same file */
 };
 
@@ -124,6 +125,13 @@ static const struct rule rules[] = {
 	  .request = WRITE, .want = EBUSY, .want_seals = -1 },
 	{ .name = "write_with_private_mapping_succeeds", .mode = 0644, .mapping = PRIVATE_RW,
 	  .request = WRITE, .want_seals = -1 },
+	/* APPEND (bpfseal's own) has WRITE's check: a mapping writes anywhere. */
+	{ .name = "append_with_shared_writable_mapping_is_EBUSY", .mode = 0644, .mapping = SHARED_RW,
+	  .request = BPFSEAL_SEAL_APPEND, .want = EBUSY, .seals_name = "append_EBUSY_adds_nothing",
+	  .want_seals = 0, .after_unmap_name = "append_after_munmap_succeeds", .not_memfd = true },
+	/* A memfd's native F_ADD_SEALS has no bit for bpfseal's own seals. */
+	{ .name = "own_seals_on_memfd_are_EINVAL", .mode = 0644, .request = BPFSEAL_SEAL_APPEND | BPFSEAL_SEAL_NAME,
+	  .want = EINVAL, .seals_name = "own_seals_on_memfd_add_nothing", .want_seals = 0, .only_memfd = true },
 	/* FUTURE_WRITE skips the check. */
 	{ .name = "future_write_with_writable_mapping_succeeds", .mode = 0644, .mapping = SHARED_RW,
 	  .request = FWRITE, .want_seals = -1, .then = future_write_keeps_old_mapping },
@@ -186,7 +194,7 @@ static void run(const struct target *t)
 	int dfd;
 
 	for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-		if (!(t->memfd && rules[i].not_memfd))
+		if (!(t->memfd && rules[i].not_memfd) && !(!t->memfd && rules[i].only_memfd))
 			run_rule(t, &rules[i]);
 	if (t->memfd)
 		return;

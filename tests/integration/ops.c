@@ -483,14 +483,125 @@ static int op_add_seals_again(struct subject *s)
 	return subject_add_seals(s, F_SEAL_GROW_BIT, s->memfd);
 }
 
+/* Appends that name their position: at EOF exactly, without O_APPEND. */
+static int op_pwrite_at_eof(struct subject *s) { return result(pwrite(s->fd, "ZZ", 2, size_of(s->fd))); }
+
+static int op_writev_at_eof(struct subject *s)
+{
+	struct iovec iov[2] = { { "ZZ", 2 }, { "YY", 2 } };
+
+	lseek(s->fd, 0, SEEK_END);
+	return result(writev(s->fd, iov, 2));
+}
+
+static int op_aio_write_at_eof(struct subject *s) { return aio_pwrite(s, size_of(s->fd), 0); }
+static int op_uring_write_at_eof(struct subject *s) { return uring_write(s, size_of(s->fd), 0); }
+static int op_splice_at_eof(struct subject *s) { return splice_into(s, size_of(s->fd)); }
+
+static int op_sendfile_at_eof(struct subject *s)
+{
+	int src = make_source(s, 8), err;
+	off_t in_off = 0;
+
+	if (src < 0)
+		return EIO;
+	lseek(s->fd, 0, SEEK_END);
+	err = result(sendfile(s->fd, src, &in_off, 8));
+	close(src);
+	return err;
+}
+
+static int op_copy_file_range_at_eof(struct subject *s) { return copy_range(s, size_of(s->fd)); }
+
+/*
+ * Name changes. Each undoes itself when it succeeds, so the subject keeps
+ * its path; a memfd has no name to change (ENOSYS: not applicable).
+ */
+static int op_rename_away(struct subject *s)
+{
+	char moved[4200];
+
+	if (s->memfd)
+		return ENOSYS;
+	snprintf(moved, sizeof(moved), "%s.moved", s->path);
+	if (rename(s->path, moved))
+		return errno;
+	rename(moved, s->path);
+	return 0;
+}
+
+/* A new file at "PATH.other", to put over the subject's name. */
+static int make_other(struct subject *s, char *other, size_t len)
+{
+	int fd;
+
+	snprintf(other, len, "%s.other", s->path);
+	fd = open(other, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return errno;
+	close(fd);
+	return 0;
+}
+
+static int op_rename_over(struct subject *s)
+{
+	char other[4200];
+	int err;
+
+	if (s->memfd)
+		return ENOSYS;
+	err = make_other(s, other, sizeof(other));
+	if (!err && rename(other, s->path))
+		err = errno;
+	unlink(other);
+	return err;
+}
+
+static int op_rename_exchange(struct subject *s)
+{
+	char other[4200];
+	int err;
+
+	if (s->memfd)
+		return ENOSYS;
+	err = make_other(s, other, sizeof(other));
+	if (!err && renameat2(AT_FDCWD, other, AT_FDCWD, s->path, RENAME_EXCHANGE))
+		err = errno;
+	else if (!err)
+		renameat2(AT_FDCWD, other, AT_FDCWD, s->path, RENAME_EXCHANGE);
+	unlink(other);
+	return err;
+}
+
+static int op_unlink(struct subject *s)
+{
+	if (s->memfd)
+		return ENOSYS;
+	return result(unlink(s->path));
+}
+
+static int op_link(struct subject *s)
+{
+	char link_path[4200];
+
+	if (s->memfd)
+		return ENOSYS;
+	snprintf(link_path, sizeof(link_path), "%s.link", s->path);
+	if (link(s->path, link_path))
+		return errno;
+	unlink(link_path);
+	return 0;
+}
+
 #define OP(n, fx, fn) { .name = (n), .effects = (fx), .run = (fn) }
 #define W FX_WRITE
 #define G FX_GROW
 #define S FX_SHRINK
+#define E FX_AT_EOF
 const struct op ops[] = {
 	OP("pread", 0, op_pread),
 	OP("write_in_place", W, op_write_in_place),
-	OP("write_at_eof", W | G, op_write_at_eof),
+	OP("write_at_eof", W | G | E, op_write_at_eof),
 	OP("pwrite_in_bounds", W, op_pwrite_in_bounds),
 	OP("pwrite_past_eof", W | G, op_pwrite_past_eof),
 	{ .name = "pwrite_crossing_eof", .effects = W | G, .run = op_pwrite_crossing_eof,
@@ -498,16 +609,20 @@ const struct op ops[] = {
 	  .why = "under grow, memfd may write the in-bounds prefix (6.1 does); bpfseal refuses the whole write" },
 	OP("writev_in_bounds", W, op_writev_in_bounds),
 	OP("pwritev2_in_bounds", W, op_pwritev2_in_bounds),
-	OP("pwritev2_rwf_append", W | G, op_pwritev2_rwf_append),
-	OP("o_append_write", W | G, op_o_append_write),
+	OP("pwritev2_rwf_append", W | G | E, op_pwritev2_rwf_append),
+	OP("o_append_write", W | G | E, op_o_append_write),
+	OP("pwrite_at_eof", W | G | E, op_pwrite_at_eof),
+	OP("writev_at_eof", W | G | E, op_writev_at_eof),
 	OP("o_direct_write", W, op_o_direct_write),
 	OP("aio_write_in_bounds", W, op_aio_write_in_bounds),
 	OP("aio_write_past_eof", W | G, op_aio_write_past_eof),
-	OP("aio_write_rwf_append", W | G, op_aio_write_rwf_append),
+	OP("aio_write_rwf_append", W | G | E, op_aio_write_rwf_append),
+	OP("aio_write_at_eof", W | G | E, op_aio_write_at_eof),
 	OP("io_uring_write_in_bounds", W, op_uring_write_in_bounds),
 	OP("io_uring_write_past_eof", W | G, op_uring_write_past_eof),
 	OP("io_uring_writev_in_bounds", W, op_uring_writev_in_bounds),
-	OP("io_uring_write_rwf_append", W | G, op_uring_write_rwf_append),
+	OP("io_uring_write_rwf_append", W | G | E, op_uring_write_rwf_append),
+	OP("io_uring_write_at_eof", W | G | E, op_uring_write_at_eof),
 	OP("io_uring_fallocate_in_bounds", 0, op_uring_fallocate_in_bounds),
 	OP("io_uring_fallocate_past_eof", G, op_uring_fallocate_past_eof),
 	OP("io_uring_punch_hole", W, op_uring_punch_hole),
@@ -515,9 +630,12 @@ const struct op ops[] = {
 	OP("io_uring_splice_in_bounds", W, op_uring_splice_in_bounds),
 	OP("splice_in_bounds", W, op_splice_in_bounds),
 	OP("splice_past_eof", W | G, op_splice_past_eof),
+	OP("splice_at_eof", W | G | E, op_splice_at_eof),
 	OP("sendfile_in_bounds", W, op_sendfile_in_bounds),
+	OP("sendfile_at_eof", W | G | E, op_sendfile_at_eof),
 	OP("copy_file_range_in_bounds", W, op_copy_file_range_in_bounds),
 	OP("copy_file_range_past_eof", W | G, op_copy_file_range_past_eof),
+	OP("copy_file_range_at_eof", W | G | E, op_copy_file_range_at_eof),
 	/* A clone's range is not shown to the LSM: refused under any size seal. */
 	OP("ficlone", W | G | S, op_ficlone),
 	OP("ficlonerange", W | G | S, op_ficlonerange),
@@ -550,5 +668,62 @@ const struct op ops[] = {
 	  .memfd_differs = true, .memfd_effects = 0,
 	  .why = "tmpfs applies an access ACL's mask to i_mode without asking the seals; bpfseal refuses" },
 	OP("add_seals_again", FX_ADD_SEALS, op_add_seals_again),
+	OP("rename_away", FX_NAME, op_rename_away),
+	OP("rename_over", FX_NAME, op_rename_over),
+	OP("rename_exchange", FX_NAME, op_rename_exchange),
+	OP("unlink", FX_NAME, op_unlink),
+	OP("link", FX_NAME, op_link),
 };
 const size_t n_ops = sizeof(ops) / sizeof(ops[0]);
+
+const struct seal_set seal_sets[] = {
+	{ "none", 0, 0644 },	/* first: tells which operations the fs supports */
+	{ "seal", SEAL, 0644 },
+	{ "shrink", SHRINK, 0644 },
+	{ "grow", GROW, 0644 },
+	{ "write", WRITE, 0644 },
+	{ "future-write", FWRITE, 0644 },
+	{ "exec", EXEC, 0644 },
+	{ "exec+x", EXEC, 0755 },	/* x bits: implies shrink,grow,write,future-write */
+	{ "shrink,grow", SHRINK | GROW, 0644 },
+	{ "grow,future-write", GROW | FWRITE, 0644 },
+	/* bpfseal's own; memfds cannot take them */
+	{ "append", BPFSEAL_SEAL_APPEND, 0644 },
+	{ "append,grow", BPFSEAL_SEAL_APPEND | GROW, 0644 },
+	{ "name", BPFSEAL_SEAL_NAME, 0644 },
+	{ "append,name", BPFSEAL_SEAL_APPEND | BPFSEAL_SEAL_NAME, 0644 },
+};
+const size_t n_seal_sets = sizeof(seal_sets) / sizeof(seal_sets[0]);
+
+unsigned int seals_in_force(const struct seal_set *set)
+{
+	if ((set->seals & EXEC) && (set->mode & 0111))
+		return set->seals | BPFSEAL_SEALS_IMPLIED_BY_EXEC;
+	return set->seals;
+}
+
+int expected_errno(unsigned int seals, unsigned int fx, bool bpfseal_shmem)
+{
+	bool rewrites = (fx & FX_WRITE) && !(fx & FX_AT_EOF);
+
+	if ((fx & FX_SHARED_MAP) && bpfseal_shmem && (seals & BPFSEAL_SEALS_NO_REWRITE))
+		return EPERM;
+	if ((fx & FX_ADD_SEALS) && (seals & SEAL))
+		return EPERM;
+	if (((fx & FX_WRITE) && (seals & (WRITE | FWRITE))) || (rewrites && (seals & BPFSEAL_SEAL_APPEND)))
+		return (fx & FX_MPROTECT) ? EACCES : EPERM;
+	if ((fx & FX_GROW) && (seals & GROW))
+		return EPERM;
+	if ((fx & FX_SHRINK) && (seals & (SHRINK | BPFSEAL_SEAL_APPEND)))
+		return EPERM;
+	if ((fx & FX_EXEC) && (seals & EXEC))
+		return EPERM;
+	if ((fx & FX_NAME) && (seals & BPFSEAL_SEAL_NAME))
+		return EPERM;
+	return 0;
+}
+
+bool unsupported_errno(int err)
+{
+	return err == EINVAL || err == EOPNOTSUPP || err == ENOTTY || err == EXDEV || err == ENOSYS;
+}

@@ -27,6 +27,8 @@ enum {
 	FX_MPROTECT = 1 << 4,	/* refused with EACCES, not EPERM */
 	FX_ADD_SEALS = 1 << 5,	/* adds seals */
 	FX_SHARED_MAP = 1 << 6,	/* a shared mapping through a writable fd (shmem: userfaultfd can fill it) */
+	FX_AT_EOF = 1 << 7,	/* a write that starts exactly at EOF (APPEND allows it) */
+	FX_NAME = 1 << 8,	/* removes, replaces or adds a name of the file */
 };
 
 struct op {
@@ -46,6 +48,28 @@ struct op {
 
 extern const struct op ops[];
 extern const size_t n_ops;
+
+/* The seal sets every table runs, with the file's mode (x bits matter to EXEC). */
+struct seal_set {
+	const char *name;
+	unsigned int seals;
+	mode_t mode;
+};
+extern const struct seal_set seal_sets[];
+extern const size_t n_seal_sets;
+
+/* The seals in force after adding set->seals to a file of set->mode (EXEC's implication). */
+unsigned int seals_in_force(const struct seal_set *set);
+
+/*
+ * memfd's answer (mm/memfd.c, mm/shmem.c) for an operation with these
+ * effects, plus bpfseal's one deliberate extra on tmpfs: no shared mapping
+ * through a writable fd of a write-sealed file (README, "The seals").
+ */
+int expected_errno(unsigned int seals, unsigned int fx, bool bpfseal_shmem);
+
+/* Does this errno mean "the filesystem does not do that" rather than a refusal? */
+bool unsupported_errno(int err);
 
 int ops_init(void);
 /* Adds seals the way the subject supports: bpfseal or native memfd. */

@@ -64,6 +64,14 @@ printf x > "$d/rootfile"; chmod 666 "$d/rootfile"
 out=$(su nobody -s /bin/sh -c "sealctl add --seals write '$d/rootfile'" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "neither own the file nor have CAP_FOWNER" && pass "sealctl/bad/caller_without_privilege" || fail "sealctl/bad/caller_without_privilege" "exit $rc: $out"
 
+# --- a filesystem where no identity survives eviction: refused, and said why
+out=$(sealctl add --seals grow /proc/sys/kernel/domainname 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "gives bpfseal no identity that survives the inode leaving memory.*(EINVAL)" \
+	&& pass "sealctl/bad/filesystem_without_identity" || fail "sealctl/bad/filesystem_without_identity" "exit $rc: $out"
+[ "$(sealctl get /proc/sys/kernel/domainname 2>&1)" = "/proc/sys/kernel/domainname: none" ] \
+	&& pass "sealctl/bad/filesystem_without_identity_unchanged" \
+	|| fail "sealctl/bad/filesystem_without_identity_unchanged" "$(sealctl get /proc/sys/kernel/domainname 2>&1)"
+
 # --- odd names and many files
 sp="$d/with space"; nl="$d/with
 newline"

@@ -20,6 +20,8 @@
 #define WRITE BPFSEAL_SEAL_WRITE
 #define FWRITE BPFSEAL_SEAL_FUTURE_WRITE
 #define EXEC BPFSEAL_SEAL_EXEC
+#define APPEND BPFSEAL_SEAL_APPEND
+#define NAME BPFSEAL_SEAL_NAME
 
 #define PUNCH 0x02	/* FALLOC_FL_PUNCH_HOLE */
 #define KEEP SEAL_RULES_FALLOC_KEEP_SIZE
@@ -56,6 +58,13 @@ static void fallocate_rules(void **state)
 		{ "shrink: insert", SHRINK, INSERT, 4096, 4096, 0 },
 		{ "shrink: allocate past EOF", SHRINK, 0, SIZE, 4096, 0 },
 		{ "exec alone: punch", EXEC, PUNCH | KEEP, 0, 4096, 0 },
+		{ "append: punch", APPEND, PUNCH | KEEP, 0, 4096, EPERM },
+		{ "append: zero range", APPEND, ZERO, 0, 4096, EPERM },
+		{ "append: collapse", APPEND, COLLAPSE, 4096, 4096, EPERM },
+		{ "append: insert", APPEND, INSERT, 4096, 4096, EPERM },
+		{ "append: allocate in bounds", APPEND, 0, 0, 4096, 0 },
+		{ "append: allocate past EOF (grows)", APPEND, 0, SIZE, 4096, 0 },
+		{ "append,grow: allocate past EOF", APPEND | GROW, 0, SIZE, 4096, EPERM },
 	};
 
 	(void)state;
@@ -85,6 +94,13 @@ static void write_rules(void **state)
 		{ "grow: empty write at EOF", GROW, SIZE, 0, 0 },
 		{ "shrink: append", SHRINK, SIZE, 10, 0 },
 		{ "exec: in bounds", EXEC, 0, 10, 0 },
+		{ "append: at EOF", APPEND, SIZE, 10, 0 },
+		{ "append: in bounds", APPEND, 0, 10, EPERM },
+		{ "append: crossing EOF", APPEND, SIZE - 5, 10, EPERM },
+		{ "append: past EOF (a hole)", APPEND, SIZE + 1, 10, EPERM },
+		{ "append,grow: at EOF", APPEND | GROW, SIZE, 10, EPERM },
+		{ "append,write: at EOF", APPEND | WRITE, SIZE, 10, EPERM },
+		{ "name: in bounds", NAME, 0, 10, 0 },
 	};
 
 	(void)state;
@@ -99,6 +115,7 @@ static void write_rules(void **state)
 	assert_false(seal_rules_write_position_matters(GROW | WRITE, 1));
 	assert_false(seal_rules_write_position_matters(SHRINK, 1));
 	assert_false(seal_rules_write_position_matters(GROW, 0));
+	assert_true(seal_rules_write_position_matters(APPEND, 1));
 }
 
 static void setattr_rules(void **state)
@@ -122,6 +139,9 @@ static void setattr_rules(void **state)
 		{ "exec: chmod g+x", EXEC, 0, 0, 1, 0100654, EPERM },
 		{ "exec: chmod other bits", EXEC, 0, 0, 1, 0100604, 0 },
 		{ "shrink: chmod +x", SHRINK, 0, 0, 1, 0100744, 0 },
+		{ "append: truncate smaller", APPEND, 1, 100, 0, 0, EPERM },
+		{ "append: truncate larger (zeros at the end)", APPEND, 1, SIZE + 1, 0, 0, 0 },
+		{ "append,grow: truncate larger", APPEND | GROW, 1, SIZE + 1, 0, 0, EPERM },
 	};
 
 	(void)state;
@@ -148,6 +168,11 @@ static void mapping_rules(void **state)
 	assert_int_equal(seal_rules_mprotect_to_write(WRITE), EACCES);
 	assert_int_equal(seal_rules_mprotect_to_write(FWRITE), EACCES);
 	assert_int_equal(seal_rules_mprotect_to_write(GROW | SHRINK), 0);
+	assert_int_equal(seal_rules_mmap_shared(APPEND, 1, 1, 0), EPERM);
+	assert_int_equal(seal_rules_mmap_shared(APPEND, 0, 1, 1), EPERM);	/* shmem: userfaultfd */
+	assert_int_equal(seal_rules_mprotect_to_write(APPEND), EACCES);
+	assert_int_equal(seal_rules_name_change(NAME), EPERM);
+	assert_int_equal(seal_rules_name_change(APPEND | WRITE | SEAL), 0);
 }
 
 static void add_rules(void **state)
@@ -163,13 +188,16 @@ static void add_rules(void **state)
 	} rows[] = {
 		{ "fd not writable (first, as memfd)", 0, 0, 0x40, 0, 0644, EPERM, 0, 0, 0 },
 		{ "unknown bit", 1, 0, GROW | 0x40, 0, 0644, EINVAL, 0, 0, 0 },
-		{ "busy-details flag is not unknown", 1, 1, GROW | BPFSEAL_ADD_BUSY_DETAILS, 0, 0644, 0, GROW,
+		{ "details flag is not unknown", 1, 1, GROW | BPFSEAL_ADD_DETAILS, 0, 0644, 0, GROW,
 		  GROW, 0 },
 		{ "not the owner", 1, 0, GROW, 0, 0644, EPERM, 0, 0, 0 },
 		{ "SEAL set", 1, 1, GROW, SEAL, 0644, EPERM, 0, 0, 0 },
 		{ "SEAL set, adding nothing", 1, 1, 0, SEAL, 0644, EPERM, 0, 0, 0 },
 		{ "exec on x file implies", 1, 1, EXEC, 0, 0755, 0, EXEC | BPFSEAL_SEALS_IMPLIED_BY_EXEC,
-		  BPFSEAL_SEALS_FENCED, 1 },
+		  BPFSEAL_SEALS_FENCED & BPFSEAL_SEALS_IMPLIED_BY_EXEC, 1 },
+		{ "append: fenced, with the mapping check", 1, 1, APPEND, 0, 0644, 0, APPEND, APPEND, 1 },
+		{ "name: neither", 1, 1, NAME, 0, 0644, 0, NAME, 0, 0 },
+		{ "persist flag is not unknown", 1, 1, GROW | BPFSEAL_ADD_PERSIST, 0, 0644, 0, GROW, GROW, 0 },
 		{ "exec on non-x file", 1, 1, EXEC, 0, 0644, 0, EXEC, 0, 0 },
 		{ "write again adds no write", 1, 1, WRITE | GROW, WRITE, 0644, 0, WRITE | GROW, GROW, 0 },
 		{ "future-write: fenced, no mapping check", 1, 1, FWRITE, 0, 0644, 0, FWRITE, FWRITE, 0 },
@@ -205,6 +233,12 @@ static void writer_open_rules(void **state)
 	assert_int_equal(seal_rules_writer_open(GROW, SEAL_RULES_OPENER_KERNEL_THREAD), 0);
 	assert_int_equal(seal_rules_writer_open(GROW, SEAL_RULES_OPENER_IN_CALL), EPERM);
 	assert_int_equal(seal_rules_writer_open(SHRINK | EXEC, SEAL_RULES_OPENER_IN_CALL), 0);
+	/* acct only appends: APPEND lets it keep its file, GROW and WRITE do not. */
+	assert_int_equal(seal_rules_writer_open(APPEND, SEAL_RULES_OPENER_ACCT), 0);
+	assert_int_equal(seal_rules_writer_open(APPEND | GROW, SEAL_RULES_OPENER_ACCT), EPERM);
+	assert_int_equal(seal_rules_writer_open(WRITE, SEAL_RULES_OPENER_ACCT), EPERM);
+	assert_int_equal(seal_rules_writer_open(APPEND, SEAL_RULES_OPENER_IN_CALL), EPERM);
+	assert_int_equal(seal_rules_writer_open(APPEND, SEAL_RULES_OPENER_KERNEL_THREAD), 0);
 }
 
 int main(void)

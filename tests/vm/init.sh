@@ -10,7 +10,7 @@ mount -t securityfs securityfs /sys/kernel/security
 mount -t bpf bpffs /sys/fs/bpf
 mount -t tmpfs tmp /tmp
 mount -t tmpfs run /run
-mkdir -p /mnt/tmpfs /mnt/ext4 /mnt/xfs
+mkdir -p /mnt/tmpfs /mnt/ext4 /mnt/xfs /mnt/images
 mount -t tmpfs -o size=512m scratch /mnt/tmpfs
 while read -r m; do insmod "/modules/$m" || echo "BPFSEAL-WARN insmod $m failed"; done < /modules/order
 
@@ -35,10 +35,18 @@ esac
 for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
 mount -t ext4 /dev/vda /mnt/ext4 || echo "BPFSEAL-WARN cannot mount ext4 scratch /dev/vda"
 mount -t xfs /dev/vdb /mnt/xfs || echo "BPFSEAL-WARN cannot mount xfs scratch /dev/vdb"
+# Images of filesystems that differ only in their UUID (tests/vm/run.sh).
+[ -b /dev/vdc ] && { mount -t ext4 /dev/vdc /mnt/images || echo "BPFSEAL-WARN cannot mount /dev/vdc"; }
 chmod 1777 /mnt/tmpfs /mnt/ext4 /mnt/xfs 2>/dev/null
+# Persisted seals live on the ext4 disk, which the harness boots again
+# (mode reboot): a symlink, so umount of /mnt/ext4 still frees its inodes.
+mkdir -p /var/lib /mnt/ext4/.bpfseal-state
+ln -sfn /mnt/ext4/.bpfseal-state /var/lib/bpfseal
 
 if [ "$mode" = debug ] && [ -f /bpfseal/debug.sh ]; then
 	sh /bpfseal/debug.sh	# BPFSEAL_DEBUG_SCRIPT, for developers
+elif [ "$mode" = reboot ]; then
+	sh /bpfseal/tests/reboot.sh	# the same disks again: persisted seals
 else
 	/bpfseal/tests/run.sh "$mode"
 fi

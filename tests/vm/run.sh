@@ -27,16 +27,36 @@ mkdir -p "$results" "$out/vm"
 
 # Without an lsm-list the kernel boots the stack its distribution built in
 # (CONFIG_LSM: Debian turns on AppArmor, Yama, TOMOYO... beside bpf), as users run it.
+# Filesystems that differ only in their UUID (and a file with the same inode
+# number and generation in each), for durable_test.c: built once per build
+# tree into one ext4 "store" disk, which every boot sees read-write as a
+# snapshot, so each boot starts from the same images.
+make_identity_store() { # store.img
+	[ -s "$1" ] && return 0
+	w=$out/vm/ident; rm -rf "$w"; mkdir -p "$w/src" "$w/store"
+	printf 'the same file in both filesystems\n' > "$w/src/file"
+	printf '/dev/null\n0 0\nd--755 0 0\nfile ---644 0 0 %s/src/file\n$\n' "$w" > "$w/xfs.proto"
+	truncate -s 16M "$w/store/ext4-a.img" && mkfs.ext4 -q -F -d "$w/src" "$w/store/ext4-a.img" &&
+	cp "$w/store/ext4-a.img" "$w/store/ext4-b.img" && tune2fs -U random "$w/store/ext4-b.img" > /dev/null &&
+	truncate -s 300M "$w/store/xfs-a.img" && mkfs.xfs -q -f -p "$w/xfs.proto" "$w/store/xfs-a.img" &&
+	cp "$w/store/xfs-a.img" "$w/store/xfs-b.img" && xfs_admin -U generate "$w/store/xfs-b.img" > /dev/null 2>&1 &&
+	truncate -s 512M "$1.tmp" && mkfs.ext4 -q -F -d "$w/store" "$1.tmp" && mv "$1.tmp" "$1" || {
+		echo "vmtest: cannot build the identity images" >&2; rm -f "$1.tmp"; return 1; }
+	rm -rf "$w"
+}
+
 qemu_cmd() { # accel kernel_dir initrd disk append [lsm-list]   (disk.xfs beside disk)
 	case $1 in
 	kvm) accel="-accel kvm -cpu host" ;;
 	*) accel="-accel tcg,thread=multi -cpu max" ;;
 	esac
+	store=
+	[ -s "$out/vm/identity-store.img" ] && store="-drive file=$out/vm/identity-store.img,if=virtio,format=raw,snapshot=on"
 	# shellcheck disable=SC2086
 	echo qemu-system-x86_64 $accel -smp 2 -m 1G -nographic -no-reboot \
 		-kernel "$2/vmlinuz" -initrd "$3" \
 		-drive "file=$4,if=virtio,format=raw,cache=unsafe" \
-		-drive "file=$4.xfs,if=virtio,format=raw,cache=unsafe" \
+		-drive "file=$4.xfs,if=virtio,format=raw,cache=unsafe" $store \
 		-append "\"console=ttyS0 panic=-1 oops=panic loglevel=4 ${6:+lsm=$6} $5\""
 }
 
@@ -66,6 +86,7 @@ probe_accel() {
 }
 
 accel=$(pick_accel "$1")
+make_identity_store "$out/vm/identity-store.img" || exit 1
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
 status=0
 for name in "$@"; do
@@ -111,6 +132,15 @@ for name in "$@"; do
 		if ! grep -q '^BPFSEAL-DONE' "$log.nobpf"; then
 			state="died (boot without the BPF LSM)"
 			tail -n 30 "$log.nobpf" | sed 's/^/    | /' >&2
+			status=1
+		fi
+		# A third boot on the same disks: persisted seals come back, plain ones do not.
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" 240
+		grep -a -E '^(PASS|FAIL) ' "$log.reboot"
+		passed=$((passed + $(grep -c '^PASS ' "$log.reboot"))); failed=$((failed + $(grep -c '^FAIL ' "$log.reboot")))
+		if ! grep -q '^BPFSEAL-DONE' "$log.reboot"; then
+			state="died (second boot of the same disks)"
+			tail -n 30 "$log.reboot" | sed 's/^/    | /' >&2
 			status=1
 		fi
 	fi
