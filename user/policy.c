@@ -568,8 +568,64 @@ static int remove_pins(const char *dir)
 	return ret;
 }
 
+/* The programs behind the pinned links (up to `max`), by id. */
+static size_t attached_program_ids(__u32 *ids, size_t max)
+{
+	DIR *d = opendir(BPFSEAL_PIN_LINKS);
+	struct dirent *e;
+	char path[512];
+	size_t n = 0;
+
+	while (d && n < max && (e = readdir(d))) {
+		struct bpf_link_info info = {};
+		__u32 len = sizeof(info);
+		int fd;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, e->d_name);
+		fd = bpf_obj_get(path);
+		if (fd >= 0 && !bpf_link_get_info_by_fd(fd, &info, &len))
+			ids[n++] = info.prog_id;
+		if (fd >= 0)
+			close(fd);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/*
+ * Dropping the last reference to a link detaches its program later, from a
+ * workqueue, and the program goes after that: wait until none of them
+ * exists any more, so "no longer enforced" is true when it is said.
+ */
+#define DETACH_WAIT_MS 60000
+
+static size_t wait_detached(const __u32 *ids, size_t n)
+{
+	size_t left = n;
+
+	for (int waited = 0; left && waited < DETACH_WAIT_MS; waited += 50) {
+		left = 0;
+		for (size_t i = 0; i < n; i++) {
+			int fd = bpf_prog_get_fd_by_id(ids[i]);
+
+			if (fd >= 0) {
+				close(fd);
+				left++;
+			}
+		}
+		if (left)
+			usleep(50 * 1000);
+	}
+	return left;
+}
+
 int policy_unload(char *err, size_t errlen)
 {
+	__u32 ids[256];
+	size_t n = attached_program_ids(ids, sizeof(ids) / sizeof(ids[0])), left;
 	int ret;
 
 	/* Links first: enforcement stops before the seal map goes. */
@@ -582,6 +638,13 @@ int policy_unload(char *err, size_t errlen)
 		ret = -errno;
 	if (ret)
 		return fail(err, errlen, ret, "cannot remove pins under %s", BPFSEAL_PIN_DIR);
+	left = wait_detached(ids, n);
+	if (left) {
+		snprintf(err, errlen, "unpinned, but %zu of the policy's %zu programs are still attached after "
+			 "%d s: seals may still be enforced until the kernel lets them go", left, n,
+			 DETACH_WAIT_MS / 1000);
+		return -EBUSY;
+	}
 	return 0;
 }
 

@@ -105,7 +105,7 @@ bool policy_maps_pinned(void);
 int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
 		char *err, size_t errlen);
 
-/* Detach and unpin everything. Seals stop being enforced. */
+/* Detach and unpin everything, and wait until no program of the policy is attached: seals then stop being enforced. */
 int policy_unload(char *err, size_t errlen);
 
 /* Is the policy loaded (seal map and links pinned)? */
