@@ -125,6 +125,7 @@ $(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
+$(OUT)/tests/integration/locked_test: $(OUT)/tests/integration/fmodret.skel.h
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results

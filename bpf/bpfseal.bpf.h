@@ -35,11 +35,25 @@ static __always_inline int lsm_answer(int err)
 	return err ? -EPERM : 0;
 }
 
+/*
+ * -EPERM if cond, else 0. Hidden from clang, or it returns -(cond): a
+ * negation whose range the verifier cannot follow.
+ */
+static __always_inline int refuse_if(bool cond)
+{
+	int denied = -EPERM;
+
+	barrier_var(denied);
+	return cond ? denied : 0;
+}
+
 #define MAY_WRITE	0x2
 #define FMODE_WRITE	0x2
 #define O_APPEND	02000
 #define S_IFMT		00170000
 #define S_IFREG		0100000
+#define S_IFDIR		0040000
+#define S_IFBLK		0060000
 #define S_IXUGO		00111
 #define TMPFS_MAGIC	0x01021994
 #define HUGETLBFS_MAGIC	0x958458f6
@@ -155,6 +169,27 @@ typedef struct {
 	__type(value, struct bpfseal_record);
 } records_map_t;
 
+/*
+ * Devices of filesystems where an inode was sealed (s_dev), for locked mode:
+ * their block devices take no writer (lock.bpf.c). Entries stay: a device
+ * that once held a sealed inode keeps being refused while locked.
+ */
+#define SEALED_DEVS_MAX 4096
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SEALED_DEVS_MAX);
+	__type(key, __u32);
+	__type(value, __u8);
+} sealed_devs_map_t;
+
+/* The links of one load's programs (lock.bpf.c): not pinned, frozen once written. */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct bpfseal_link_ids);
+} lock_link_ids_map_t;
+
 /* Core dumps in progress: dumping task (pid_tgid) -> inode of its core file. */
 #define CORE_DUMPS_MAX 4096
 typedef struct {
@@ -171,6 +206,8 @@ extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
 extern core_dumps_map_t core_dumps SEC(".maps");
 extern records_map_t records SEC(".maps");
+extern sealed_devs_map_t sealed_devs SEC(".maps");
+extern lock_link_ids_map_t lock_link_ids SEC(".maps");
 
 /*
  * The seals in force on an inode, from its storage. A WRITE being added
@@ -310,6 +347,25 @@ static __always_inline __u32 overlay_real_seals(struct file *file)
 	for (int i = 0; i < 3; i++)
 		seals |= listed_file_seals(real[i]);
 	return seals;
+}
+
+/*
+ * The file behind fd in the caller's table. Racy by nature (another thread
+ * may dup2 over it meanwhile): only for decisions a racing caller gains
+ * nothing from, or that only the caller's own privilege could abuse.
+ */
+static __always_inline struct file *file_of_fd(unsigned int fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
 }
 
 static __always_inline bool is_regular(struct inode *inode)

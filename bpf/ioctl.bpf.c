@@ -43,7 +43,6 @@
 #define LO_FLAGS_READ_ONLY	1
 /* offsetof(struct loop_config, info.lo_flags): fd, block_size, 5 u64, 3 u32 */
 #define LOOP_CONFIG_FLAGS_OFF	(4 + 4 + 5 * 8 + 3 * 4)
-#define S_IFBLK			0060000
 #define MAJOR(dev)		((unsigned int)((dev) >> 20))
 #define SET_BITMAP_FILE		0x4004092b	/* _IOW(MD_MAJOR, 0x2b, int) */
 /*
@@ -51,21 +50,6 @@
  * every record on the filesystem would then name a filesystem that is gone.
  */
 #define EXT4_IOC_SETFSUUID	0x4008662c	/* _IOW('f', 44, struct fsuuid) */
-
-/* The file behind fd in the caller's table (racy by nature: see above). */
-static __always_inline struct file *file_of_fd(unsigned int fd)
-{
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return f;
-}
 
 static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int cmd, unsigned long arg)
 {
@@ -87,7 +71,7 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
-	return listed_file_seals(backing) & BPFSEAL_SEALS_NO_REWRITE ? -EPERM : 0;
+	return refuse_if(listed_file_seals(backing) & BPFSEAL_SEALS_NO_REWRITE);
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
@@ -102,10 +86,10 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
 	case SET_BITMAP_FILE:
-		return listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_REWRITE ? -EPERM : 0;
+		return refuse_if(listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_REWRITE);
 	case EXT4_IOC_SETFSUUID:
 		st = get_policy_state();
-		return !st || st->records > 0 ? -EPERM : 0;
+		return refuse_if(!st || st->records > 0);
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:
@@ -121,7 +105,7 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case F2FS_SEC_TRIM_FILE:
 	case F2FS_START_ATOMIC_REPLACE:
 		seals = inode_seals(file->f_inode);
-		return seals & BPFSEAL_SEALS_CONTENT ? -EPERM : 0;
+		return refuse_if(seals & BPFSEAL_SEALS_CONTENT);
 	default:
 		return 0;
 	}

@@ -89,6 +89,20 @@ static __always_inline enum seal_rules_opener opener(void)
  * only. (Sealing a file the kernel already writes is add_seals.bpf.c's
  * EBUSY; core dumps in progress are tracked by core_dumps.bpf.c.)
  */
+/*
+ * Locked mode (lock.bpf.c): the block device under a filesystem with sealed
+ * inodes takes no writer, who would change the blocks underneath the seals.
+ */
+static __always_inline int lock_refuses_block_write(struct inode *bdev_inode)
+{
+	struct bpfseal_policy_state *st = get_policy_state();
+	__u32 dev = (__u32)bdev_inode->i_rdev;
+
+	if (!st || !st->locked)
+		return 0;
+	return refuse_if(bpf_map_lookup_elem(&sealed_devs, &dev));
+}
+
 SEC("lsm/file_open")
 int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
@@ -98,6 +112,8 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 	if (ret)
 		return ret;
 	seals = inode_seals_by_path(file->f_inode);
+	if (!seals && (file->f_mode & FMODE_WRITE) && (file->f_inode->i_mode & S_IFMT) == S_IFBLK)
+		return lock_refuses_block_write(file->f_inode);
 	if (!(seals & BPFSEAL_SEALS_FENCED) || !(file->f_mode & FMODE_WRITE))
 		return 0;
 	/* Sealed, but the seals could not be brought back (records.bpf.h): no writer. */
@@ -114,7 +130,7 @@ int BPF_PROG(check_quota_on, struct dentry *dentry, int ret)
 
 	if (ret)
 		return ret;
-	return inode && (inode_seals_by_path(inode) & BPFSEAL_SEALS_CONTENT) ? -EPERM : 0;
+	return refuse_if(inode && (inode_seals_by_path(inode) & BPFSEAL_SEALS_CONTENT));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

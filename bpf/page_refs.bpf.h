@@ -40,14 +40,6 @@ enum page_refs_result {
 	PAGE_REFS_UNSURE = 2,	/* the tree changed under the walk, or is too big */
 };
 
-/*
- * The slot a walk starts at: always 0, but a global, so the verifier cannot
- * know it. 6.1 verifies a bpf_loop callback once, against the caller's stack
- * as it is at the call, and drops the branches that state never takes: with
- * a constant 0 there, the climb back to a parent vanished (fixed in 6.7).
- */
-__u32 page_walk_first_slot;
-
 struct page_walk {
 	__u64 node;	/* struct xa_node * being walked */
 	__u32 offset;	/* next slot in it */
@@ -102,7 +94,7 @@ static __always_inline int large_mapcount(struct folio *folio, unsigned int nr, 
 		return entire;
 	/*
 	 * A plain bounded loop, not a bpf_loop nested in visit_slot's callback:
-	 * on 6.1 that one would need page_walk_first_slot's care too.
+	 * on 6.1 that one would need the care page_cache_extra_refs() takes.
 	 */
 	for (int i = 0; i < MAX_FOLIO_PAGES_6_1; i++) {
 		struct page *page = (struct page *)((__u64)folio + i * page_size);
@@ -206,7 +198,10 @@ static __always_inline enum page_refs_result page_cache_extra_refs(struct inode 
 	struct address_space *mapping = BPF_CORE_READ(inode, i_mapping);
 	struct page_walk w = { .hugetlb = inode->i_sb->s_magic == HUGETLBFS_MAGIC };
 	__u64 head = (__u64)BPF_CORE_READ(mapping, i_pages.xa_head);
+	struct bpfseal_policy_state *st = get_policy_state();
 
+	if (!st)
+		return PAGE_REFS_UNSURE;
 	if (!head || (head & 1))
 		return PAGE_REFS_NONE;
 	if (!xa_internal(head))	/* a single folio at index 0 */
@@ -215,7 +210,14 @@ static __always_inline enum page_refs_result page_cache_extra_refs(struct inode 
 	if (!xa_node_entry(head))
 		return PAGE_REFS_UNSURE;
 	w.node = head - 2;
-	w.offset = page_walk_first_slot;
+	/*
+	 * Always 0, but read from a map, so the verifier cannot know it. 6.1
+	 * verifies a bpf_loop callback once, against the caller's stack as it
+	 * is at the call, and drops the branches that state never takes: with a
+	 * constant 0 there, the climb back to a parent vanished (fixed in 6.7).
+	 * (A map, not a global: every map of the policy is frozen for userspace.)
+	 */
+	w.offset = st->page_walk_first_slot;
 	bpf_loop(PAGE_WALK_MAX_STEPS, visit_slot, &w, 0);
 	if (w.result == PAGE_REFS_NONE && !w.done)
 		return PAGE_REFS_UNSURE;	/* more cached pages than one walk may visit */

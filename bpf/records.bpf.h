@@ -92,8 +92,12 @@ static __always_inline struct bpfseal_listed_inode *list_inode(struct inode *ino
 		.ino = BPF_CORE_READ(inode, i_ino),
 	};
 
+	__u32 dev = (__u32)entry.dev;
+	__u8 one = 1;
+
 	if (!bpf_map_update_elem(&sealed_inodes, &key, &entry, BPF_NOEXIST) && st)
 		__sync_fetch_and_add(&st->sealed_in_memory, 1);
+	bpf_map_update_elem(&sealed_devs, &dev, &one, BPF_ANY);
 	return bpf_map_lookup_elem(&sealed_inodes, &key);
 }
 

@@ -26,7 +26,7 @@ _sealctl()
 	apply) [[ $cur == -* ]] && COMPREPLY=($(compgen -W "--help" -- "$cur")) || _filedir conf ;;
 	status | list) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	unload) COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
-	load) COMPREPLY=($(compgen -W "--capacity --help" -- "$cur")) ;;
+	load) COMPREPLY=($(compgen -W "--capacity --locked --help" -- "$cur")) ;;
 	esac
 }
 complete -F _sealctl sealctl

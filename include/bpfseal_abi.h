@@ -87,6 +87,15 @@
 #define BPFSEAL_F_RESTORE_SEALS		0x62730002u
 
 /*
+ * fcntl(dir_fd, BPFSEAL_F_LOCK_POLICY, public_dir_fd) by CAP_SYS_ADMIN: lock
+ * the policy until reboot (bpf/lock.bpf.c). dir_fd is the root of the
+ * policy's own bpffs (BPFSEAL_PIN_DIR), public_dir_fd that of
+ * BPFSEAL_PUBLIC_DIR. One way: nothing unlocks it. The kernel then answers
+ * EINVAL for the command, as for the others.
+ */
+#define BPFSEAL_F_LOCK_POLICY		0x62730003u
+
+/*
  * What identifies an inode beyond its life in memory (bpf/records.bpf.c):
  * the filesystem's UUID, the inode number and its generation, which
  * changes when the number is reused after a delete.
@@ -153,6 +162,17 @@ struct bpfseal_policy_state {
 	long long records_persisted;	/* records with BPFSEAL_RECORD_PERSISTED */
 	long long seals_refused_full;	/* seals refused: records or listing full */
 	long long restore_failures;	/* records whose inode came back without storage */
+	/* Locked mode (bpf/lock.bpf.c): set once, never cleared until reboot. */
+	unsigned int locked;
+	unsigned int page_walk_first_slot;	/* always 0: bpf/page_refs.bpf.h */
+	unsigned long long lock_private_sb, lock_private_mnt;	/* /sys/fs/bpf/bpfseal */
+	unsigned long long lock_public_sb, lock_public_mnt;	/* /run/bpfseal */
+};
+
+/* Value of "lock_link_ids": a link of this load and its program. */
+struct bpfseal_link_ids {
+	unsigned int link;
+	unsigned int prog;
 };
 
 /* Value of the "sealed_inodes" listing map (key: kernel inode address). */

@@ -37,6 +37,7 @@ int cmd_load(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "capacity", required_argument, NULL, 'c' },
+		{ "locked", no_argument, NULL, 'l' },
 		{ 0 },
 	};
 	struct bpfseal_config config = {};
@@ -44,8 +45,8 @@ int cmd_load(int argc, char **argv)
 	struct policy_record *records;
 	const char *capacity = NULL;
 	char err[512] = "";
+	bool fresh, locked = false;
 	size_t n = 0;
-	bool fresh;
 	int c, rc;
 
 	optind = 1;
@@ -55,6 +56,8 @@ int cmd_load(int argc, char **argv)
 			return EXIT_OK;
 		} else if (c == 'c') {
 			capacity = optarg;
+		} else if (c == 'l') {
+			locked = true;
 		} else {
 			sealctl_usage(stderr, "load");
 			return EXIT_USAGE;
@@ -72,6 +75,7 @@ int cmd_load(int argc, char **argv)
 		sealctl_error("load: --%s", err);
 		return EXIT_USAGE;
 	}
+	config.locked |= locked;
 	if (geteuid() != 0) {
 		sealctl_error("load: loading a BPF LSM policy needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_MAC_ADMIN)");
 		return EXIT_REFUSED;
@@ -105,6 +109,8 @@ int cmd_load(int argc, char **argv)
 	printf("bpfseal: policy loaded and pinned under %s", BPFSEAL_PIN_DIR);
 	if (fresh && n)
 		printf("; %zu persisted seal record%s restored", n, n == 1 ? "" : "s");
+	if (config.locked)
+		printf("; locked until reboot");
 	printf("\n");
 	return EXIT_OK;
 }
@@ -122,6 +128,11 @@ int cmd_unload(int argc, char **argv)
 	if (!policy_loaded() && access("/sys/fs/bpf/bpfseal", F_OK)) {
 		printf("bpfseal: policy not loaded; nothing to do\n");
 		return EXIT_OK;
+	}
+	if (policy_locked()) {
+		sealctl_error("unload: the policy is locked until reboot (sealctl load --locked): nobody, root "
+			      "included, can unload it before then");
+		return EXIT_REFUSED;
 	}
 	policy_state_read(&st);
 	sealed = st.sealed_in_memory + st.records_evicted;
@@ -175,7 +186,7 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 	json_string(stdout, kernel);
 	printf(",\"lsms\":");
 	print_lsm_list_json(f->lsms);
-	printf(",\"bpf_lsm\":%s", f->bpf_lsm ? "true" : "false");
+	printf(",\"bpf_lsm\":%s,\"locked\":%s", f->bpf_lsm ? "true" : "false", st->locked ? "true" : "false");
 	if (loaded)
 		printf(",\"sealed_inodes\":%lld,\"sealed_in_memory\":%lld,\"records\":{\"count\":%lld,"
 		       "\"evicted\":%lld,\"persisted\":%lld,\"capacity\":%u,\"memory_bytes\":%lld,"
@@ -211,6 +222,8 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 	printf("kernel:        %s\n", kernel);
 	printf("lsm:           %s\n", f->lsms[0] ? f->lsms : "(securityfs not readable)");
 	printf("bpf lsm:       %s\n", f->bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
+	if (loaded)
+		printf("locked:        %s\n", st->locked ? "yes, until reboot" : "no");
 	if (loaded) {
 		printf("sealed inodes: %lld (%lld in memory, %lld evicted and kept by their records)\n",
 		       st->sealed_in_memory + st->records_evicted, st->sealed_in_memory, st->records_evicted);

@@ -357,12 +357,13 @@ static int collect(struct listing *l)
 	struct bpfseal_identity key, next;
 	struct bpfseal_listed_inode v;
 	struct bpfseal_record rec;
+	LIBBPF_OPTS(bpf_obj_get_opts, rdonly, .file_flags = BPF_F_RDONLY);
 	struct dev_ino *recorded = NULL, probe;
 	size_t n_recorded;
 	__u64 addr, next_addr;
 	int fd, ret;
 
-	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/records");
+	fd = bpf_obj_get_opts(BPFSEAL_PIN_MAPS "/records", &rdonly);
 	if (fd < 0)
 		return -errno;
 	for (ret = bpf_map_get_next_key(fd, NULL, &next); !ret; ret = bpf_map_get_next_key(fd, &key, &next)) {
@@ -388,7 +389,7 @@ static int collect(struct listing *l)
 		recorded[i] = (struct dev_ino){ (unsigned long long)l->refs[i].major << 20 | l->refs[i].minor,
 						l->refs[i].ino };
 	qsort(recorded, n_recorded, sizeof(*recorded), by_dev_ino);
-	fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_inodes");
+	fd = bpf_obj_get_opts(BPFSEAL_PIN_MAPS "/sealed_inodes", &rdonly);
 	if (fd < 0) {
 		free(recorded);
 		return -errno;

@@ -71,8 +71,15 @@ int config_read(const char *path, struct bpfseal_config *c, char *err, size_t er
 				snprintf(err, errlen, "%s:%zu: %s", path, lineno, why);
 				goto bad;
 			}
+		} else if (!strcmp(key, "locked")) {
+			if (strcmp(value, "yes") && strcmp(value, "no")) {
+				snprintf(err, errlen, "%s:%zu: locked='%s': want yes or no", path, lineno, value);
+				goto bad;
+			}
+			c->locked = !strcmp(value, "yes");
 		} else {
-			snprintf(err, errlen, "%s:%zu: unknown setting '%s' (known: capacity)", path, lineno, key);
+			snprintf(err, errlen, "%s:%zu: unknown setting '%s' (known: capacity, locked)", path, lineno,
+				 key);
 			goto bad;
 		}
 	}

@@ -10,6 +10,7 @@
 
 struct bpfseal_config {
 	unsigned int capacity;	/* records and in-memory sealed inodes; 0: the default */
+	bool locked;		/* lock the policy until reboot (bpf/lock.bpf.c) */
 };
 
 /*

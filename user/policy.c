@@ -12,6 +12,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -43,6 +44,8 @@ const struct policy_feature_info policy_feature_info[FEATURE_COUNT] = {
 	[FEATURE_VFS_COREDUMP] = { "vfs_coredump", "7.x", "6.1, 6.12" },
 	[FEATURE_REFLINK_CHECK] = { "remap_verify_area or do_clone_file_range", "every kernel", "none" },
 	[FEATURE_CORE_DUMP_END] = { "do_coredump or vfs_coredump", "every kernel", "none" },
+	[FEATURE_BPF_KERNEL_ARG] = { "bpf_lsm_bpf(cmd, attr, size, kernel)", "6.15+", "before 6.15" },
+	[FEATURE_LOCKED_MODE] = { "sealctl load --locked", "locked mode", "unlocked" },
 };
 
 #define PROGRAM(n, h, r, req, ...) { .name = (n), .hook = (h), .role = (r), .required = (req), __VA_ARGS__ }
@@ -93,6 +96,26 @@ const struct policy_program policy_programs[] = {
 	PROGRAM("check_unlink", "lsm/inode_unlink", "NAME: no name removed", true),
 	PROGRAM("check_rename", "lsm/inode_rename", "NAME: no name renamed away or replaced", true),
 	PROGRAM("check_link", "lsm/inode_link", "NAME: no name added", true),
+	PROGRAM("lock_policy", "lsm/file_fcntl", "locked mode: the one-way lock request", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_pins", "lsm/inode_permission", "locked mode: pins read-only, map pins only", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_umount", "lsm/sb_umount", "locked mode: pin mounts and those above stay", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_mount", "lsm/sb_mount", "locked mode: nothing mounted over the pins; no MS_MOVE", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_move_mount", "lsm/move_mount", "locked mode: pin mounts not moved or covered", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_maps", "lsm/bpf_map", "locked mode: no writable descriptor to the policy's maps", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_progs", "lsm/bpf_prog", "locked mode: no descriptor to the policy's programs", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
+	PROGRAM("lock_bpf", "lsm/bpf", "locked mode: its links, and programs that could change a verdict", true,
+		.needs = F(FEATURE_LOCKED_MODE), .excludes = F(FEATURE_BPF_KERNEL_ARG)),
+	PROGRAM("lock_bpf_kernel_arg", "lsm/bpf", "locked mode: its links, and programs that could change a verdict",
+		true, .needs = F(FEATURE_LOCKED_MODE) | F(FEATURE_BPF_KERNEL_ARG)),
+	PROGRAM("lock_kernel", "lsm/locked_down", "locked mode: lockdown's integrity reasons refused", true,
+		.needs = F(FEATURE_LOCKED_MODE)),
 	PROGRAM("restore_seals", "lsm/d_instantiate", "seals back from their record when an evicted inode returns", true),
 	PROGRAM("forget_inode", "lsm/inode_free_security", "records kept across eviction, dropped with the last link", true,
 		.needs = F(FEATURE_INODE_FREE)),
@@ -235,15 +258,19 @@ int policy_probe(struct policy_features *f, char *err, size_t errlen)
 	for (int i = 0; i < FEATURE_COUNT; i++) {
 		const char *name = policy_feature_info[i].name;
 
-		/* Probed by hand below: a prototype, a pair, or derived. */
-		if (i == FEATURE_SETATTR_IDMAP || i == FEATURE_CLONE_AND_DEDUPE ||
-		    i == FEATURE_REFLINK_CHECK || i == FEATURE_CORE_DUMP_END)
+		/* Probed by hand below: a prototype, a pair, derived, or not the kernel's. */
+		if (i == FEATURE_SETATTR_IDMAP || i == FEATURE_CLONE_AND_DEDUPE || i == FEATURE_REFLINK_CHECK ||
+		    i == FEATURE_CORE_DUMP_END || i == FEATURE_BPF_KERNEL_ARG || i == FEATURE_LOCKED_MODE)
 			continue;
 		if (btf_has_func(btf, name, NULL))
 			present |= F(i);
 	}
 	if (btf_has_func(btf, "bpf_lsm_inode_setattr", &nr_args) && nr_args == 3)
 		present |= F(FEATURE_SETATTR_IDMAP);
+	if (btf_has_func(btf, "bpf_lsm_bpf", &nr_args) && nr_args == 4)
+		present |= F(FEATURE_BPF_KERNEL_ARG);
+	if (policy_locked())
+		present |= F(FEATURE_LOCKED_MODE);
 	if (btf_has_func(btf, "do_clone_file_range", NULL) &&
 	    btf_has_func(btf, "vfs_dedupe_file_range_one", NULL))
 		present |= F(FEATURE_CLONE_AND_DEDUPE);
@@ -269,6 +296,40 @@ static int ensure_bpffs(const char *dir, mode_t mode)
 	if (mount("bpffs", dir, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL))
 		return -errno;
 	return chmod(dir, mode) ? -errno : 0;
+}
+
+/*
+ * The policy's pins get a bpffs instance of their own (locked mode tells
+ * its files from everybody else's by superblock). A plain directory of the
+ * system's bpffs with pins in it belongs to an older bpfseal: say so rather
+ * than hide them under a new mount.
+ */
+static int ensure_own_bpffs(const char *dir, mode_t mode, char *err, size_t errlen)
+{
+	struct statx stx;
+	DIR *d;
+	struct dirent *e;
+
+	if (mkdir(dir, mode) && errno != EEXIST)
+		return fail(err, errlen, -errno, "cannot make %s", dir);
+	if (statx(AT_FDCWD, dir, 0, STATX_BASIC_STATS, &stx))
+		return fail(err, errlen, -errno, "cannot look at %s", dir);
+	if (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT)
+		return ensure_bpffs(dir, mode) ? fail(err, errlen, -errno, "cannot mount bpffs on %s", dir) : 0;
+	d = opendir(dir);
+	while (d && (e = readdir(d)))
+		if (e->d_name[0] != '.') {
+			closedir(d);
+			snprintf(err, errlen, "%s holds pins of an older bpfseal in the system's bpffs: "
+				 "`sealctl unload --force` with that version first (its seals stop being enforced)",
+				 dir);
+			return -EEXIST;
+		}
+	if (d)
+		closedir(d);
+	if (mount("bpffs", dir, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) || chmod(dir, mode))
+		return fail(err, errlen, -errno, "cannot mount bpffs on %s", dir);
+	return 0;
 }
 
 static int ensure_dir(const char *dir, mode_t mode)
@@ -381,7 +442,8 @@ static int freeze_maps(struct bpfseal *skel, char *err, size_t errlen)
 	bpf_object__for_each_map(map, skel->obj) {
 		int fd = bpf_map__fd(map);
 
-		if (bpf_map__is_internal(map) || !bpf_map_freeze(fd) || map_frozen(fd))
+		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids || !bpf_map_freeze(fd) ||
+		    map_frozen(fd))
 			continue;
 		return fail(err, errlen, -errno, "cannot freeze map %s", bpf_map__name(map));
 	}
@@ -413,10 +475,30 @@ static void remove_unwanted_links(unsigned int present)
 	closedir(d);
 }
 
-/* Every program of the skeleton must be in policy_programs (a unit test checks it too). */
+static int note_link_id(int ids, __u32 slot, int link_fd, char *err, size_t errlen)
+{
+	struct bpf_link_info info = {};
+	struct bpfseal_link_ids entry;
+	__u32 len = sizeof(info);
+
+	if (bpf_link_get_info_by_fd(link_fd, &info, &len))
+		return fail(err, errlen, -errno, "cannot read a new link's id");
+	entry = (struct bpfseal_link_ids){ .link = info.id, .prog = info.prog_id };
+	if (bpf_map_update_elem(ids, &slot, &entry, BPF_ANY))
+		return fail(err, errlen, -errno, "cannot note link %u (more links than lock_link_ids holds?)",
+			    info.id);
+	return 0;
+}
+
+/*
+ * Every program of the skeleton must be in policy_programs (a unit test
+ * checks it too). The new links' ids go into lock_link_ids.
+ */
 static int attach_and_pin(struct bpfseal *skel, unsigned int present, char *err, size_t errlen)
 {
+	int ids = bpf_map__fd(skel->maps.lock_link_ids);
 	struct bpf_program *prog;
+	__u32 n = 0;
 	int ret;
 
 	bpf_object__for_each_program(prog, skel->obj) {
@@ -435,10 +517,15 @@ static int attach_and_pin(struct bpfseal *skel, unsigned int present, char *err,
 			return fail(err, errlen, -errno, "cannot attach %s (%s)", name, p->hook);
 		}
 		ret = pin_link(link, name, err, errlen);
+		if (!ret)
+			ret = note_link_id(ids, n++, bpf_link__fd(link), err, errlen);
 		bpf_link__destroy(link);	/* the pin keeps it attached */
 		if (ret)
 			return ret;
 	}
+	/* Written once, for this load's programs: read-only from now on. */
+	if (bpf_map_freeze(ids))
+		return fail(err, errlen, -errno, "cannot freeze the link ids");
 	return 0;
 }
 
@@ -469,10 +556,75 @@ static int seed_records(struct bpfseal *skel, const struct policy_record *record
 	return 0;
 }
 
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/*
+ * Lock the policy (bpf/lock.bpf.c), then close the kernel's own one-way
+ * doors: no more modules, no kexec. Lockdown's integrity reasons are the
+ * policy's (lock_kernel), whatever lockdown mode the kernel booted with;
+ * where the lockdown LSM runs it is set to integrity too.
+ */
+static int lock_policy(char *err, size_t errlen)
+{
+	int dir = open(BPFSEAL_PIN_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int pub = open(BPFSEAL_PUBLIC_DIR, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char mode[128] = "";
+	int ret;
+	FILE *f;
+
+	if (dir < 0 || pub < 0) {
+		ret = fail(err, errlen, -errno, "cannot open %s and %s to lock them", BPFSEAL_PIN_DIR,
+			   BPFSEAL_PUBLIC_DIR);
+		goto out;
+	}
+	/* The policy takes the request; the kernel then answers EINVAL for the command. */
+	fcntl(dir, BPFSEAL_F_LOCK_POLICY, pub);
+	if (!policy_locked()) {
+		ret = fail(err, errlen, -EPERM, "the policy did not take the lock request");
+		goto out;
+	}
+	ret = write_file("/proc/sys/kernel/modules_disabled", "1");
+	if (!ret)
+		ret = write_file("/proc/sys/kernel/kexec_load_disabled", "1");
+	if (ret) {
+		ret = fail(err, errlen, ret, "locked, but the kernel's module and kexec switches stayed open");
+		goto out;
+	}
+	f = fopen("/sys/kernel/security/lockdown", "re");
+	if (f && fgets(mode, sizeof(mode), f) && strstr(mode, "[none]"))
+		write_file("/sys/kernel/security/lockdown", "integrity");
+	if (f)
+		fclose(f);
+out:
+	if (dir >= 0)
+		close(dir);
+	if (pub >= 0)
+		close(pub);
+	return ret;
+}
+
+bool policy_locked(void)
+{
+	struct bpfseal_policy_state st = {};
+
+	return !policy_state_read(&st) && st.locked;
+}
+
 int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
 		char *err, size_t errlen)
 {
 	bool fresh = !policy_maps_pinned();
+	unsigned int present;
 	struct policy_features feat;
 	struct bpfseal *skel = NULL;
 	struct bpf_program *prog;
@@ -489,11 +641,18 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 			 "boot parameter (e.g. lsm=%s%sbpf) and reboot", feat.lsms, feat.lsms[0] ? "," : "");
 		return -EOPNOTSUPP;
 	}
+	if (policy_locked()) {
+		snprintf(err, errlen, "the policy is locked until reboot: nothing reloaded (a new version "
+			 "takes effect at the next boot)");
+		return -EALREADY;
+	}
 	ret = ensure_bpffs("/sys/fs/bpf", 0700);
-	if (!ret)
-		ret = ensure_dir(BPFSEAL_PIN_DIR, 0700);
-	if (!ret)
-		ret = ensure_dir(BPFSEAL_PIN_MAPS, 0700);
+	if (ret)
+		return fail(err, errlen, ret, "cannot mount bpffs on /sys/fs/bpf");
+	ret = ensure_own_bpffs(BPFSEAL_PIN_DIR, 0700, err, errlen);
+	if (ret)
+		return ret;
+	ret = ensure_dir(BPFSEAL_PIN_MAPS, 0700);
 	if (!ret)
 		ret = ensure_dir(BPFSEAL_PIN_LINKS, 0700);
 	if (ret)
@@ -502,10 +661,11 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 	skel = bpfseal__open();
 	if (!skel)
 		return fail(err, errlen, -errno, "cannot open the BPF policy");
+	present = feat.present | (config->locked ? F(FEATURE_LOCKED_MODE) : 0);
 	bpf_object__for_each_program(prog, skel->obj) {
 		const struct policy_program *p = policy_program_find(bpf_program__name(prog));
 
-		bpf_program__set_autoload(prog, p && policy_program_wanted(p, feat.present));
+		bpf_program__set_autoload(prog, p && policy_program_wanted(p, present));
 	}
 	if (config->capacity && (bpf_map__set_max_entries(skel->maps.records, config->capacity) ||
 				 bpf_map__set_max_entries(skel->maps.sealed_inodes, config->capacity))) {
@@ -513,7 +673,8 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 		goto out;
 	}
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
+		/* lock_link_ids belongs to this load's programs only: not pinned, not re-used. */
+		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, bpf_map__name(map));
 		ret = check_pinned_map(map, path, err, errlen);
@@ -536,11 +697,13 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 	ret = freeze_maps(skel, err, errlen);
 	if (ret)
 		goto out;
-	ret = attach_and_pin(skel, feat.present, err, errlen);
+	ret = attach_and_pin(skel, present, err, errlen);
 	if (ret)
 		goto out;
-	remove_unwanted_links(feat.present);
+	remove_unwanted_links(present);
 	ret = publish_readonly(skel->maps.seals, err, errlen);
+	if (!ret && config->locked)
+		ret = lock_policy(err, errlen);
 out:
 	bpfseal__destroy(skel);
 	return ret;
@@ -634,7 +797,12 @@ int policy_unload(char *err, size_t errlen)
 		ret = remove_pins(BPFSEAL_PIN_MAPS);
 	if (!ret && unlink(BPFSEAL_PUBLIC_SEALS) && errno != ENOENT)
 		ret = -errno;
+	/* The policy's own bpffs instances: nothing left on them. */
+	if (!ret && umount(BPFSEAL_PIN_DIR) && errno != EINVAL && errno != ENOENT)
+		ret = -errno;
 	if (!ret && rmdir(BPFSEAL_PIN_DIR) && errno != ENOENT)
+		ret = -errno;
+	if (!ret && umount(BPFSEAL_PUBLIC_DIR) && errno != EINVAL && errno != ENOENT)
 		ret = -errno;
 	if (ret)
 		return fail(err, errlen, ret, "cannot remove pins under %s", BPFSEAL_PIN_DIR);
@@ -687,10 +855,20 @@ long policy_program_misses(const char *name)
 	return misses;
 }
 
+/* Read-only: what locked mode still hands out. */
+static int open_pinned_map(const char *name)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, opts, .file_flags = BPF_F_RDONLY);
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, name);
+	return bpf_obj_get_opts(path, &opts);
+}
+
 int policy_state_read(struct bpfseal_policy_state *out)
 {
 	__u32 zero = 0;
-	int fd = bpf_obj_get(BPFSEAL_PIN_MAPS "/policy_state"), ret = 0;
+	int fd = open_pinned_map("policy_state"), ret = 0;
 
 	if (fd < 0)
 		return -errno;
@@ -708,8 +886,7 @@ int policy_map_usage(const char *map, unsigned int *capacity, long long *bytes)
 	FILE *f;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, map);
-	fd = bpf_obj_get(path);
+	fd = open_pinned_map(map);
 	if (fd < 0)
 		return -errno;
 	*capacity = bpf_map_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;

@@ -31,6 +31,9 @@ enum policy_feature {
 	/* Derived: one of the above is there. */
 	FEATURE_REFLINK_CHECK,		/* REMAP_VERIFY_AREA or CLONE_AND_DEDUPE: facts can be forgotten */
 	FEATURE_CORE_DUMP_END,		/* DO_COREDUMP or VFS_COREDUMP */
+	FEATURE_BPF_KERNEL_ARG,		/* the bpf LSM hook takes a 4th argument, `kernel` (6.15+) */
+	/* Not the kernel's: the load asked for locked mode (bpf/lock.bpf.c). */
+	FEATURE_LOCKED_MODE,
 	FEATURE_COUNT
 };
 
@@ -110,6 +113,9 @@ int policy_unload(char *err, size_t errlen);
 
 /* Is the policy loaded (seal map and links pinned)? */
 bool policy_loaded(void);
+
+/* Is it locked until reboot? */
+bool policy_locked(void);
 
 /* Is the link for this program pinned? */
 bool policy_link_pinned(const char *name);

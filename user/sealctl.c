@@ -9,7 +9,8 @@
 #include "sealctl.h"
 
 static const struct command commands[] = {
-	{ "load", cmd_load, "load [--capacity N]", "load, attach and pin the policy (idempotent; keeps seals)" },
+	{ "load", cmd_load, "load [--capacity N] [--locked]",
+	  "load, attach and pin the policy (idempotent; keeps seals); --locked: until reboot" },
 	{ "unload", cmd_unload, "unload [--force]", "detach and unpin the policy" },
 	{ "status", cmd_status, "status [--json]", "is the policy loaded, which hooks are active" },
 	{ "add", cmd_add, "add [--persist] --seals LIST FILE...",

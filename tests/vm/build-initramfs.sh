@@ -67,5 +67,14 @@ done | awk '!seen[$0]++' | while read -r ko; do
 	echo "$name" >> "$stage/modules/order"
 done
 
+# locked.sh tries to load a module and to kexec a kernel: a small module and this kernel.
+tamper=$(find "$base/lib/modules/$release" -name 'tcp_bic.ko*' | head -n 1)
+case $tamper in
+*.xz) xz -dc "$tamper" > "$stage/bpfseal/tamper-module.ko" ;;
+*.zst) zstd -qdc "$tamper" > "$stage/bpfseal/tamper-module.ko" ;;
+?*) cp "$tamper" "$stage/bpfseal/tamper-module.ko" ;;
+esac
+cp "$kdir/vmlinuz" "$stage/bpfseal/vmlinuz"
+
 chmod 0755 "$stage"	# mktemp made it 0700: the guest's / must be searchable by every user
 (cd "$stage" && find . -print | cpio -o -H newc --quiet) > "$out"

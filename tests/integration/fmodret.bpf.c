@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Test-only: programs root could load against an unlocked policy
+ * (locked_test.c). An fmod_ret program may skip any security_* call with an
+ * answer of its own; an LSM program adds decisions of its own. Locked mode
+ * refuses to load either.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+SEC("fmod_ret/security_file_permission")
+int BPF_PROG(around_file_permission, struct file *file, int mask, int ret)
+{
+	return 0;
+}
+
+SEC("lsm/file_permission")
+int BPF_PROG(allow_every_write, struct file *file, int mask, int ret)
+{
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

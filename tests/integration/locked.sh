@@ -1,0 +1,67 @@
+# Locked mode against root (bpf/lock.bpf.c), in the last boot of the suite
+# (locking lasts until reboot). Every attempt runs first against an unlocked
+# policy, where it must work (a case that fails there proves nothing), then
+# against a locked one, where it must not. Afterwards the seal holds, every
+# hook is attached and `sealctl status` says locked.
+. "$(dirname "$0")/lib.sh"
+T=/bpfseal/tests/locked_test
+d=/mnt/ext4/locked
+f=$d/sealed
+mkdir -p "$d"
+
+# A fresh policy (locked if asked) and a freshly sealed file.
+fresh() {
+	sealctl unload --force > /dev/null 2>&1
+	sealctl load "$@" > /dev/null || return 1
+	rm -f "$f"; printf 'locked content\n' > "$f"
+	sealctl add --seals shrink,grow,write "$f" > /dev/null
+}
+
+# Attempts: each returns 0 when it did what it tried.
+a_get_fd_by_id() { $T list-ids > /tmp/ids; $T get-fds-by-id < /tmp/ids; }
+a_obj_get_pins() { $T obj-get-pins; }
+a_link_detach() { $T link-detach; }
+a_link_update() { $T link-update; }
+a_rm_pin() { rm "$(ls -d /sys/fs/bpf/bpfseal/links/* | head -n 1)"; }
+a_mv_pin() { p=$(ls -d /sys/fs/bpf/bpfseal/links/* | head -n 1); mv "$p" "${p}_moved"; }
+a_umount_lazy() { umount -l /sys/fs/bpf/bpfseal; }
+a_mount_over() { mount -t bpf bpffs /sys/fs/bpf/bpfseal && umount /sys/fs/bpf/bpfseal; }
+a_unload() { sealctl unload --force; }
+a_fmod_ret() { $T fmod-ret; }
+a_lsm_program() { $T lsm-program; }
+a_module() { $T load-module /bpfseal/tamper-module.ko; }
+a_kexec() { $T kexec /bpfseal/vmlinuz; }
+a_dev_mem() { $T dev-mem; }
+a_block_device() { $T write-block-device /dev/vda; }
+attempts="get_fd_by_id obj_get_pins link_detach link_update rm_pin mv_pin umount_lazy mount_over unload
+fmod_ret lsm_program module kexec dev_mem block_device"
+
+for a in $attempts; do
+	if ! fresh; then fail "locked/unlocked/$a" "cannot load a fresh policy"; continue; fi
+	out=$("a_$a" 2>&1) && pass "locked/unlocked/${a}_works" \
+		|| fail "locked/unlocked/${a}_works" "fails without the lock, so it proves nothing: $(echo "$out" | tail -n 1)"
+done
+
+# Locked: the same attempts, one after another on the same policy.
+fresh --locked || fail "locked/load_locked" "cannot load a locked policy"
+out=$(sealctl status); echo "$out" | grep -q '^locked: *yes' && pass "locked/status_says_locked" \
+	|| fail "locked/status_says_locked" "$(echo "$out" | head -n 5 | tr '\n' ' ')"
+for a in $attempts; do
+	out=$("a_$a" 2>&1); rc=$?
+	if [ $rc = 0 ]; then fail "locked/refused/$a" "root did it: $(echo "$out" | tail -n 1)"
+	elif [ $rc = 3 ]; then fail "locked/refused/$a" "refused only in part: $(echo "$out" | tr '\n' ' ' | cut -c1-300)"
+	else pass "locked/refused/$a"; fi
+done
+out=$(sealctl load 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "locked until reboot" && pass "locked/reload_refused_and_says_so" \
+	|| fail "locked/reload_refused_and_says_so" "exit $rc: $out"
+# kill -9 of every process but this shell's ancestors (busybox init is PID 1).
+kill -9 -1 2>/dev/null
+sleep 1
+if (echo tamper >> "$f") 2>/dev/null; then fail "locked/seal_holds_after_everything" "append succeeded"
+else pass "locked/seal_holds_after_everything"; fi
+[ "$(cat "$f")" = "locked content" ] && pass "locked/content_unchanged" || fail "locked/content_unchanged" "$(cat "$f")"
+out=$(sealctl status)
+echo "$out" | grep -q '^  inactive' && fail "locked/every_hook_still_attached" "$(echo "$out" | grep '^  inactive' | head -n 3 | tr '\n' ' ')" \
+	|| pass "locked/every_hook_still_attached"
+echo "$out" | grep -q '^locked: *yes' && pass "locked/status_still_locked" || fail "locked/status_still_locked" "$out"
