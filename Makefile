@@ -117,7 +117,10 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 # --- tests
 $(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a $(OUT)/bpfseal.service | $(OUT)/tests/unit
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Iuser -DBUILD_DIR='"$(abspath $(OUT))"' -o $@ $< $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Iuser -DBUILD_DIR='"$(abspath $(OUT))"' -o $@ $< $(filter %.o,$^) $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+
+# sealctl's I/O-free helpers, tested on the host.
+$(OUT)/tests/unit/lsm_list_test: $(OUT)/lsm_list.o
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
