@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lsm_boot.h"
 #include "policy.h"
 #include "sealctl.h"
 
@@ -87,6 +88,7 @@ int cmd_status(int argc, char **argv)
 	if (json) {
 		printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
 		json_string(stdout, uts.release);
+		lsm_status_json(stdout);
 		printf(",\"bpf_lsm\":%s,\"sealed_inodes\":%ld,\"hooks\":[", f.bpf_lsm ? "true" : "false",
 		       sealed < 0 ? -1 : sealed);
 		for (size_t i = 0; i < policy_program_count; i++) {
@@ -102,7 +104,7 @@ int cmd_status(int argc, char **argv)
 	} else {
 		printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
 		printf("kernel:        %s\n", uts.release);
-		printf("bpf lsm:       %s\n", f.bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
+		lsm_status_text(stdout, f.bpf_lsm);
 		if (loaded)
 			printf("sealed inodes: %ld\n", sealed);
 		printf("hooks:\n");
