@@ -66,7 +66,7 @@ all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_
 	$(OUT)/bpfseal.service
 
 # What `make install` (and so the .deb) ships: no test programs.
-shipped: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(OUT)/bpfseal.service
+shipped: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(OUT)/bpfseal.service $(OUT)/run-bpfseal.mount
 
 deps:
 	scripts/deps.sh
@@ -110,12 +110,15 @@ $(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
 
+$(OUT)/run-bpfseal.mount: systemd/run-bpfseal.mount | $(OUT)
+	$(Q)cp $< $@
+
 $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
 
 # --- tests
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a $(OUT)/bpfseal.service | $(OUT)/tests/unit
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/libbpfseal.a $(OUT)/bpfseal.service $(OUT)/run-bpfseal.mount | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -DBUILD_DIR='"$(abspath $(OUT))"' -o $@ $< $(filter %.o,$^) $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
 
@@ -174,11 +177,16 @@ install: shipped
 		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
+	install -m 0644 $(OUT)/run-bpfseal.mount $(DESTDIR)$(UNITDIR)/run-bpfseal.mount
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 
 $(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/examples:
 	$(Q)mkdir -p $@
+
+# The README's "30 seconds" session, run for real on the newest kernel.
+demo: all
+	$(Q)tests/vm/demo.sh --cache "$(CACHE)" --out $(OUT) latest
 
 # Binary packages from a copy of the tree: dpkg-buildpackage writes to the
 # parent directory, which must be build/deb, never the source tree's parent.
