@@ -7,11 +7,14 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bpfseal.h"
 #include "seal_names.h"
 #include "sealctl.h"
 
@@ -90,6 +93,22 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 	return 0;
 }
 
+/*
+ * A line whose seals the file already carries is done: applying again (a
+ * reload, a restart) must not fail on a file sealed with `seal`, which
+ * refuses every further add, even of nothing new.
+ */
+static bool already_sealed(const char *path, unsigned int seals)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), have;
+
+	if (fd < 0)
+		return false;
+	have = bpfseal_get_seals(fd);
+	close(fd);
+	return have >= 0 && ((unsigned int)have & seals) == seals;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	glob_t g = { 0 };
@@ -122,7 +141,8 @@ int cmd_apply(int argc, char **argv)
 			continue;
 		}
 		for (size_t j = 0; j < n; j++) {
-			int r = seal_path(entries[j].path, entries[j].seals);
+			int r = already_sealed(entries[j].path, entries[j].seals) ? EXIT_OK :
+				seal_path(entries[j].path, entries[j].seals);
 
 			if (r > status)
 				status = r;

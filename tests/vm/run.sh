@@ -66,6 +66,7 @@ probe_accel() {
 }
 
 accel=$(pick_accel "$1")
+rm -rf "$out/vm/deb"	# the systemd guests install packages built from this tree, once per run
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
 status=0
 for name in "$@"; do
@@ -113,6 +114,19 @@ for name in "$@"; do
 			tail -n 30 "$log.nobpf" | sed 's/^/    | /' >&2
 			status=1
 		fi
+	fi
+	# The same kernel under a real systemd, with the .deb installed (tests/vm/systemd-guest.sh);
+	# on 6.1 also the image's own kernel booted by GRUB, for sealctl enable-lsm.
+	if [ "$mode" = test ] && [ "$state" = ok ]; then
+		scenarios=matrix; [ "$name" = 6.1 ] && scenarios="matrix lsm"
+		for scenario in $scenarios; do
+			slog=$log.systemd-$scenario
+			: > "$slog"
+			"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" "$scenario" "$name" "$slog" ||
+				{ grep -q '^FAIL ' "$slog" || state="died (systemd guest, $scenario)"; }
+			passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
+		done
+		secs=$(( $(date +%s) - start ))
 	fi
 	[ "$failed" -eq 0 ] || status=1
 	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
