@@ -4,8 +4,8 @@
 # The systemd guest: a Debian 12 userspace with systemd as PID 1, GRUB on its
 # disk and bookworm's own cloud kernel, built once from the archive the test
 # kernels come from (the mirror of this machine's apt configuration) and cached
-# as CACHE_DIR/images/bookworm-KEY/ (KEY: a hash of this script, so editing it
-# rebuilds). Prints that directory. Contents:
+# as CACHE_DIR/images/bookworm-KEY/ (KEY: a hash of this script and of what
+# it copies from guest/, so editing them rebuilds). Prints that directory:
 #   disk.img       raw disk: MBR, one ext4 partition labelled bpfseal-root, GRUB
 #   vmlinuz, initrd.img, release   bookworm's kernel as installed in the image
 # The image carries no bpfseal: the tests install the .deb. A unit,
@@ -17,7 +17,7 @@ set -eu
 cache=$1
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-key=$(sha256sum "$0" | cut -c1-12)
+key=$(cat "$0" "$here/guest/provision" "$here/guest/bpfseal-vmtest" "$here/guest/bpfseal-vmtest.service" | sha256sum | cut -c1-12)
 dir=$cache/images/bookworm-$key
 if [ -s "$dir/disk.img" ] && [ -s "$dir/release" ]; then echo "$dir"; exit 0; fi
 
