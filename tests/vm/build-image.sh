@@ -12,7 +12,9 @@
 # bpfseal-vmtest.service, runs the harness's stage script from a disk
 # labelled BPFSEAL-T when one is attached (tests/vm/systemd-guest.sh).
 # GRUB is installed from inside the guest (grub-install /dev/vda in a first
-# boot), as an installer does: the host needs no loop devices.
+# boot), as an installer does: the host needs no loop devices. GRUB passes
+# an administrator's lsm= without bpf (Ubuntu's list), the starting point of
+# the enable-lsm scenario; the matrix boots its kernels directly, not by GRUB.
 set -eu
 cache=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +47,7 @@ mmdebstrap --mode=root --variant=apt --format=directory \
 	--customize-hook='chmod 0755 "$1/usr/local/sbin/bpfseal-vmtest" "$1/usr/local/sbin/bpfseal-provision"' \
 	--customize-hook='chroot "$1" systemctl enable bpfseal-vmtest.service' \
 	--customize-hook='chroot "$1" systemctl mask serial-getty@ttyS0.service getty@tty1.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service fstrim.timer man-db.timer dpkg-db-backup.timer' \
-	--customize-hook='sed -i -e "s/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/" -e "s/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT=\"console=ttyS0 panic=-1 oops=panic loglevel=4 systemd.show_status=0\"/" "$1/etc/default/grub"' \
+	--customize-hook='sed -i -e "s/^GRUB_TIMEOUT=.*/GRUB_TIMEOUT=0/" -e "s/^GRUB_CMDLINE_LINUX_DEFAULT=.*/GRUB_CMDLINE_LINUX_DEFAULT=\"console=ttyS0 panic=-1 oops=panic loglevel=4 systemd.show_status=0 lsm=landlock,lockdown,yama,integrity,apparmor\"/" "$1/etc/default/grub"' \
 	--customize-hook='printf "GRUB_TERMINAL=serial\nGRUB_SERIAL_COMMAND=\"serial --unit=0 --speed=115200\"\nGRUB_DISABLE_OS_PROBER=true\n" >> "$1/etc/default/grub"' \
 	--customize-hook='cp "$1"/boot/vmlinuz-* "$1/../vmlinuz"; cp "$1"/boot/initrd.img-* "$1/../initrd.img"; ls "$1/lib/modules" > "$1/../release"' \
 	bookworm "$work/root" \

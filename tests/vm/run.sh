@@ -66,7 +66,11 @@ probe_accel() {
 }
 
 accel=$(pick_accel "$1")
-rm -rf "$out/vm/deb"	# the systemd guests install packages built from this tree, once per run
+# The systemd guests install packages built from this tree, once per run:
+# built while the first kernel's busybox suite runs.
+rm -rf "$out/vm/deb" "$out/vm/systemd-installed.qcow2"
+deb_pid=
+if [ "$mode" = test ]; then "$here/build-test-debs.sh" "$out/vm/deb" & deb_pid=$!; fi
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
 status=0
 for name in "$@"; do
@@ -118,6 +122,7 @@ for name in "$@"; do
 	# The same kernel under a real systemd, with the .deb installed (tests/vm/systemd-guest.sh);
 	# on 6.1 also the image's own kernel booted by GRUB, for sealctl enable-lsm.
 	if [ "$mode" = test ] && [ "$state" = ok ]; then
+		[ -z "$deb_pid" ] || wait "$deb_pid"; deb_pid=
 		scenarios=matrix; [ "$name" = 6.1 ] && scenarios="matrix lsm"
 		for scenario in $scenarios; do
 			slog=$log.systemd-$scenario

@@ -36,13 +36,12 @@ rm -rf "$vm"; mkdir -p "$vm"
 
 fail_setup() { echo "FAIL $name systemd-$scenario/setup: $1" | tee -a "$log"; exit 1; }
 
-image=$("$here/build-image.sh" "$cache") || fail_setup "cannot build the Debian 12 image"
-# The packages under test, and a newer build of them for the upgrade case.
-[ -s "$out/vm/deb/done" ] || {
-	"$top/scripts/build-deb.sh" "$out/vm/deb/install" > "$out/vm/deb.log" 2>&1 &&
-	"$top/scripts/build-deb.sh" "$out/vm/deb/upgrade" "$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)+vmtest1" >> "$out/vm/deb.log" 2>&1 &&
-	echo ok > "$out/vm/deb/done"
-} || fail_setup "cannot build the packages: $(tail -n 3 "$out/vm/deb.log" | tr '\n' ' ')"
+image=$("$here/build-image.sh" "$cache" 2> "$out/vm/build-image.log") ||
+	fail_setup "cannot build the Debian 12 image: $(tail -n 3 "$out/vm/build-image.log" | tr '\n' ' ')"
+# The packages under test, and a newer build of them for the upgrade case
+# (run.sh builds them while the first kernel's busybox suite runs).
+[ -s "$out/vm/deb/done" ] || "$here/build-test-debs.sh" "$out/vm/deb" ||
+	fail_setup "cannot build the packages: $(tail -n 3 "$out/vm/deb/build.log" | tr '\n' ' ')"
 
 # The disk the guest's bpfseal-vmtest.service runs its stage from.
 payload=$vm/payload
@@ -50,13 +49,22 @@ mkdir -p "$payload/debs" "$payload/debs-upgrade"
 cp "$top/tests/vm/guest/stage.sh" "$top/tests/integration/lib.sh" "$payload/"
 cp "$top/tests/integration/systemd/$scenario.sh" "$payload/scenario.sh" || fail_setup "no scenario $scenario"
 for p in bpfseal libbpfseal1 libbpfseal-dev; do
-	cp "$out"/vm/deb/install/${p}_*.deb "$payload/debs/"
-	cp "$out"/vm/deb/upgrade/${p}_*.deb "$payload/debs-upgrade/"
+	cp "$out"/vm/deb/install/"${p}"_*.deb "$payload/debs/"
+	cp "$out"/vm/deb/upgrade/"${p}"_*.deb "$payload/debs-upgrade/"
 done
+
+# The matrix installs the package once, on the first kernel it boots, which
+# also runs the package's upgrade, remove and purge; its disk as it was
+# after that install is where every other kernel starts (stage 2).
+installed=$out/vm/systemd-installed.qcow2
+if [ "$scenario" = matrix ] && [ -s "$installed" ]; then
+	qemu-img create -q -f qcow2 -F qcow2 -b "$(cd "$(dirname "$installed")" && pwd)/$(basename "$installed")" "$vm/disk.qcow2"
+else
+	[ "$scenario" = matrix ] && touch "$payload/first-kernel"
+	qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$vm/disk.qcow2"
+fi || fail_setup "cannot make a disk overlay"
 : > "$vm/payload.img"
 mke2fs -q -t ext4 -L BPFSEAL-T -d "$payload" "$vm/payload.img" 64M || fail_setup "cannot make the test disk"
-
-qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$vm/disk.qcow2" || fail_setup "cannot make a disk overlay"
 case $accel in
 kvm) accel_opts="-accel kvm -cpu host" ;;
 *) accel_opts="-accel tcg,thread=multi -cpu max" ;;
@@ -98,6 +106,7 @@ while :; do
 		tr -d '\r' < "$blog" | tail -n 40 | sed 's/^/    | /' >&2
 		status=1; break
 	fi
+	[ "$boot" = 1 ] && [ -e "$payload/first-kernel" ] && cp "$vm/disk.qcow2" "$installed"
 	boot=$((boot + 1))
 	if [ "$boot" -gt "$max_boots" ]; then
 		echo "FAIL $name systemd-$scenario/boots: still rebooting after $max_boots boots" | tee -a "$log"

@@ -12,9 +12,10 @@ n=$(cat "$STATE/stage" 2>/dev/null || echo 1)
 echo "$((n + 1))" > "$STATE/stage"; sync
 echo "BPFSEAL-KERNEL $KERNEL"
 echo "BPFSEAL-STAGE $n"
+echo "INFO $KERNEL stage $n starts $(cut -d' ' -f1 /proc/uptime)s after boot ($(systemd-analyze time 2>/dev/null | head -n 1))"
 # The boot ends here either way: the host boots the disk again for the next stage.
-next_boot() { echo "BPFSEAL-REBOOT"; sync; systemctl --no-block reboot; exit 0; }
-done_all() { echo "BPFSEAL-DONE"; sync; systemctl --no-block poweroff; exit 0; }
+next_boot() { echo "INFO $KERNEL stage $n ends at $(cut -d' ' -f1 /proc/uptime)s"; echo "BPFSEAL-REBOOT"; sync; systemctl --no-block reboot; exit 0; }
+done_all() { echo "INFO $KERNEL stage $n ends at $(cut -d' ' -f1 /proc/uptime)s"; echo "BPFSEAL-DONE"; sync; systemctl --no-block poweroff; exit 0; }
 . "$T/scenario.sh"
 "stage_$n"
 fail "systemd/stage_$n" "the stage did not end with next_boot or done_all"
