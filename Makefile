@@ -4,6 +4,8 @@
 #   make test       host unit tests + the integration suite in VMs
 #   make vmtest KERNELS="6.12"   the VM suite on a subset of kernels
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        Debian packages under build/deb (debhelper; lintian must pass)
+#   make demo       the README's 30-second example, run for real in a VM
 # V=1 shows the commands.
 
 PREFIX    ?= /usr/local
@@ -16,6 +18,11 @@ DESTDIR   ?=
 KERNELS   ?= 6.1 6.12 latest next
 CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
 VERSION   := 0.2.0
+# The library's soname major: bumped whenever what libbpfseal reads from the
+# kernel changes shape (1: the seal map value grew), so old binaries never
+# read a new map with the old layout.
+LIB_SOVERSION := 1
+LIB_REALNAME  := libbpfseal.so.$(LIB_SOVERSION).0.0
 
 CLANG     ?= clang-19
 LLVM_STRIP ?= llvm-strip-19
@@ -51,12 +58,17 @@ VM_TESTS  := $(patsubst tests/integration/%.c,$(OUT)/tests/integration/%,$(wildc
 VM_TEST_HELPERS := $(filter-out %_test.c %.bpf.c,$(wildcard tests/integration/*.c))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps test unit vmtest vmtest-selftest vmlinux install clean
+.PHONY: all shipped deps test unit vmtest vmtest-selftest vmlinux install deb demo clean
 
 EXAMPLES  := $(patsubst examples/%.c,$(OUT)/examples/%,$(wildcard examples/*.c))
 
 all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS) $(EXAMPLES) \
 	$(OUT)/bpfseal.service
+
+# What `make install` (and so the .deb) ships: no test programs.
+MOUNT_UNITS := run-bpfseal.mount sys-fs-bpf-bpfseal.mount
+shipped: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(OUT)/bpfseal.service \
+	$(addprefix $(OUT)/,$(MOUNT_UNITS))
 
 deps:
 	scripts/deps.sh
@@ -77,11 +89,11 @@ $(OUT)/bpfseal.skel.h: $(OUT)/bpfseal.bpf.o
 # --- userspace
 $(OUT)/%.o: user/%.c $(OUT)/bpfseal.skel.h $(wildcard user/*.h include/*.h) | $(OUT)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(OUT)/lib/%.o: user/%.c $(wildcard user/*.h include/*.h) | $(OUT)/lib
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(OUT)/libbpfseal.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -89,16 +101,19 @@ $(OUT)/libbpfseal.a: $(LIB_OBJS)
 
 $(OUT)/libbpfseal.so: $(LIB_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -shared -Wl,-soname,libbpfseal.so.0 -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libbpfseal.so.$(LIB_SOVERSION) -o $@ $^ $(LIBBPF_LIBS)
 
 $(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
 
 # The unit, with sealctl's installed path (the VM suite uses /usr/sbin).
 $(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
+
+$(OUT)/%.mount: systemd/%.mount | $(OUT)
+	$(Q)cp $< $@
 
 $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(call msg,CC,$@)
@@ -106,10 +121,15 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 
 # --- tests
 # Unit tests link the loader's table and the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service $(wildcard bpf/*.h) | $(OUT)/tests/unit
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
+		$(addprefix $(OUT)/,$(MOUNT_UNITS)) \
+		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
-		-o $@ $< $(OUT)/policy.o $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+		-o $@ $< $(filter %.o,$^) $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
+
+# sealctl's I/O-free helpers, tested on the host.
+$(OUT)/tests/unit/lsm_list_test: $(OUT)/lsm_list.o
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
@@ -151,24 +171,34 @@ vmlinux:
 	tests/vm/extract-vmlinux.sh "$(CACHE)/kernels/6.12/vmlinuz" $(OUT)/vmlinux-6.12
 	$(BPFTOOL) btf dump file $(OUT)/vmlinux-6.12 format c > vmlinux.h
 
-install: all
+install: shipped
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR) \
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 0755 $(OUT)/sealctl $(DESTDIR)$(BINDIR)/sealctl
 	install -m 0644 $(OUT)/libbpfseal.a $(DESTDIR)$(LIBDIR)/libbpfseal.a
-	install -m 0755 $(OUT)/libbpfseal.so $(DESTDIR)$(LIBDIR)/libbpfseal.so.$(VERSION)
-	ln -sf libbpfseal.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so.0
-	ln -sf libbpfseal.so.0 $(DESTDIR)$(LIBDIR)/libbpfseal.so
+	install -m 0644 $(OUT)/libbpfseal.so $(DESTDIR)$(LIBDIR)/$(LIB_REALNAME)
+	ln -sf $(LIB_REALNAME) $(DESTDIR)$(LIBDIR)/libbpfseal.so.$(LIB_SOVERSION)
+	ln -sf libbpfseal.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so
 	install -m 0644 include/bpfseal.h include/bpfseal_abi.h $(DESTDIR)$(INCDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
 		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
+	for u in $(MOUNT_UNITS); do install -m 0644 $(OUT)/$$u $(DESTDIR)$(UNITDIR)/$$u; done
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 
 $(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/examples:
 	$(Q)mkdir -p $@
+
+# The README's "30 seconds" session, run for real on the newest kernel.
+demo: all
+	$(Q)tests/vm/demo.sh --cache "$(CACHE)" --out $(OUT) latest
+
+# Binary packages from a copy of the tree: dpkg-buildpackage writes to the
+# parent directory, which must be build/deb, never the source tree's parent.
+deb:
+	$(Q)scripts/build-deb.sh $(OUT)/deb
 
 clean:
 	rm -rf $(OUT)

@@ -10,12 +10,16 @@
 #include <ctype.h>
 #include <stdbool.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "bpfseal.h"
 #include "seal_names.h"
+#include "persist.h"
 #include "sealctl.h"
 
 #define SEALS_DIR "/etc/bpfseal/seals.d"
@@ -115,6 +119,24 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
 	return 0;
 }
 
+/*
+ * A line whose seals the file already carries is done: applying again (a
+ * reload, a restart) must not fail on a file sealed with `seal`, which
+ * refuses every further add, even of nothing new.
+ */
+static bool already_sealed(const char *path, unsigned int seals, bool persist)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), have;
+	bool done;
+
+	if (fd < 0)
+		return false;
+	have = bpfseal_get_seals(fd);
+	done = have >= 0 && ((unsigned int)have & seals) == seals && (!persist || persist_recorded(fd));
+	close(fd);
+	return done;
+}
+
 int cmd_apply(int argc, char **argv)
 {
 	glob_t g = { 0 };
@@ -147,8 +169,10 @@ int cmd_apply(int argc, char **argv)
 			continue;
 		}
 		for (size_t j = 0; j < n; j++) {
-			int r = entries[j].persist && persist_allowed("apply") ? EXIT_REFUSED :
-				seal_path(entries[j].path, entries[j].seals, entries[j].persist);
+			const struct entry *e = &entries[j];
+			int r = already_sealed(e->path, e->seals, e->persist) ? EXIT_OK :
+				e->persist && persist_allowed("apply") ? EXIT_REFUSED :
+				seal_path(e->path, e->seals, e->persist);
 
 			if (r > status)
 				status = r;

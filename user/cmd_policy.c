@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "lsm_boot.h"
 #include "persist.h"
 #include "policy.h"
 #include "sealctl.h"
@@ -159,18 +160,6 @@ static const char *program_state(const struct policy_features *f, const struct p
 	return policy_link_pinned(p->name) ? "active" : "inactive";
 }
 
-static void print_lsm_list_json(const char *lsms)
-{
-	printf("[");
-	for (const char *p = lsms; *p;) {
-		size_t n = strcspn(p, ",");
-
-		printf("%s\"%.*s\"", p == lsms ? "" : ",", (int)n, p);
-		p += n + (p[n] == ',');
-	}
-	printf("]");
-}
-
 static void status_json(const struct policy_features *f, const char *kernel, bool loaded,
 			const struct bpfseal_policy_state *st)
 {
@@ -184,8 +173,7 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 	}
 	printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
 	json_string(stdout, kernel);
-	printf(",\"lsms\":");
-	print_lsm_list_json(f->lsms);
+	lsm_status_json(stdout);
 	printf(",\"bpf_lsm\":%s,\"locked\":%s", f->bpf_lsm ? "true" : "false", st->locked ? "true" : "false");
 	if (loaded)
 		printf(",\"sealed_inodes\":%lld,\"sealed_in_memory\":%lld,\"records\":{\"count\":%lld,"
@@ -220,8 +208,7 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 
 	printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
 	printf("kernel:        %s\n", kernel);
-	printf("lsm:           %s\n", f->lsms[0] ? f->lsms : "(securityfs not readable)");
-	printf("bpf lsm:       %s\n", f->bpf_lsm ? "active" : "NOT active (add bpf to lsm= on the kernel command line)");
+	lsm_status_text(stdout, f->bpf_lsm);
 	if (loaded)
 		printf("locked:        %s\n", st->locked ? "yes, until reboot" : "no");
 	if (loaded) {

@@ -34,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "bpfseal.h"
 #include "libbpfseal_internal.h"
@@ -448,4 +449,22 @@ int persist_protect(const char *state, char *err, size_t errlen)
 	}
 	close(fd);
 	return ret;
+}
+
+bool persist_recorded(int fd)
+{
+	LIBBPF_OPTS(bpf_obj_get_opts, rdonly, .file_flags = BPF_F_RDONLY);
+	struct bpfseal_record rec;
+	struct bpfseal_inode v;
+	bool persisted = false;
+	int map;
+
+	if (bpfseal__inode_value(fd, &v) != 1 || !(v.flags & BPFSEAL_INODE_HAS_RECORD))
+		return false;
+	map = bpf_obj_get_opts(BPFSEAL_PIN_MAPS "/records", &rdonly);
+	if (map >= 0 && !bpf_map_lookup_elem(map, &v.id, &rec))
+		persisted = rec.flags & BPFSEAL_RECORD_PERSISTED;
+	if (map >= 0)
+		close(map);
+	return persisted;
 }

@@ -62,6 +62,9 @@ size_t persist_restore_in_memory(const struct persisted *records, size_t n);
  */
 int persist_protect(const char *state, char *err, size_t errlen);
 
+/* Is fd's inode's record marked persisted (by the policy, from the state file or --persist)? */
+bool persist_recorded(int fd);
+
 /* One line of the state file, for the unit tests: 0 or -1. */
 int persist_parse_line(const char *line, struct persisted *p);
 int persist_format_line(const struct persisted *p, char *buf, size_t len);

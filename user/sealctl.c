@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lsm_boot.h"
 #include "seal_names.h"
 #include "sealctl.h"
 
@@ -18,6 +19,8 @@ static const struct command commands[] = {
 	{ "get", cmd_get, "get [--json] FILE...", "print the seals of files" },
 	{ "list", cmd_list, "list [--json]", "print every sealed inode" },
 	{ "apply", cmd_apply, "apply [FILE...]", "apply seal files (default /etc/bpfseal/seals.d/*.conf)" },
+	{ "enable-lsm", cmd_enable_lsm, "enable-lsm [--yes] [--dry-run]", "add bpf to lsm= in the boot configuration (active after reboot)" },
+	{ "disable-lsm", cmd_disable_lsm, "disable-lsm [--yes] [--dry-run]", "undo what enable-lsm changed" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

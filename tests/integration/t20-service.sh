@@ -11,13 +11,16 @@ run_lines() { # KEY: run every KEY= line of the unit in order
 check "service/exec_condition_bpf_lsm_active" run_lines ExecCondition
 mkdir -p /etc/bpfseal/seals.d /mnt/tmpfs/svc
 printf 'boot config\n' > /mnt/tmpfs/svc/boot.conf
-echo "/mnt/tmpfs/svc/boot.conf shrink,grow,write" > /etc/bpfseal/seals.d/service.conf
+printf 'release\n' > /mnt/tmpfs/svc/release.tar
+# "seal" refuses every later add: reloading must still succeed.
+printf '/mnt/tmpfs/svc/boot.conf shrink,grow,write\n/mnt/tmpfs/svc/release.tar write,seal\n' > /etc/bpfseal/seals.d/service.conf
 check "service/exec_start" run_lines ExecStart
 [ "$(sealctl get /mnt/tmpfs/svc/boot.conf)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
 	&& pass "service/start_applies_seals_d" || fail "service/start_applies_seals_d" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
 check "service/exec_reload" run_lines ExecReload
 check "service/restart_runs_exec_start_again" run_lines ExecStart
-[ "$(sealctl get /mnt/tmpfs/svc/boot.conf)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
+[ "$(sealctl get /mnt/tmpfs/svc/boot.conf /mnt/tmpfs/svc/release.tar)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write
+/mnt/tmpfs/svc/release.tar: seal,write" ] \
 	&& pass "service/restart_keeps_seals" || fail "service/restart_keeps_seals" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
 if (echo x >> /mnt/tmpfs/svc/boot.conf) 2>/dev/null; then fail "service/restart_keeps_enforcing" "append succeeded"; else pass "service/restart_keeps_enforcing"; fi
 grep -q '^ExecStop' "$unit" && fail "service/no_exec_stop" "the unit unloads on stop" || pass "service/no_exec_stop"

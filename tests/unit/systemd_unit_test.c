@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #define UNIT BUILD_DIR "/bpfseal.service"
+#define MOUNT_UNIT BUILD_DIR "/run-bpfseal.mount"	/* the service requires it */
 
 static void unit_verifies(void **state)
 {
@@ -26,9 +27,10 @@ static void unit_verifies(void **state)
 		fail_msg("mkdtemp");
 	snprintf(cmd, sizeof(cmd),
 		 "sed 's|^\\(Exec[A-Za-z]*=\\)[^ ]*/sealctl|\\1%s/sealctl|' %s > %s/bpfseal.service && "
-		 "SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no %s/bpfseal.service 2>&1 | "
+		 "cp %s %s/ && SYSTEMD_LOG_LEVEL=warning systemd-analyze verify --man=no "
+		 "%s/bpfseal.service %s/run-bpfseal.mount 2>&1 | "
 		 "grep -v 'sys-fs-bpf.mount' | tee /dev/stderr | grep -q . ; test $? -ne 0",
-		 BUILD_DIR, UNIT, tmp, tmp);
+		 BUILD_DIR, UNIT, tmp, MOUNT_UNIT, tmp, tmp, tmp);
 	rc = system(cmd);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	system(cmd);

@@ -16,6 +16,7 @@ mkdir -p "$stage/bin" "$stage/sbin" "$stage/etc" "$stage/proc" "$stage/sys" "$st
 	"$stage/tmp" "$stage/run" "$stage/mnt" "$stage/modules" "$stage/bpfseal/tests" "$stage/usr/sbin" \
 	"$stage/examples"
 cp /bin/busybox "$stage/bin/busybox"
+cp /bin/bash "$stage/bin/bash"	# the demo is a bash session, as the README shows it
 cp "$top/tests/vm/init.sh" "$stage/init"
 chmod 0755 "$stage/init"
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n' > "$stage/etc/passwd"
@@ -26,6 +27,9 @@ cp "$build/sealctl" "$stage/usr/sbin/sealctl"
 cp "$build"/tests/integration/* "$stage/bpfseal/tests/" 2>/dev/null || true
 cp "$top"/tests/integration/*.sh "$stage/bpfseal/tests/"
 chmod 0755 "$stage"/bpfseal/tests/*
+# The README's "30 seconds" session, which t40-demo.sh compares with the real one.
+sed -n '/^## 30 seconds/,/^## /p' "$top/README.md" | sed -n '/^```console$/,/^```$/p' | sed '1d;$d' \
+	> "$stage/bpfseal/readme-30-seconds.txt"
 [ -z "${BPFSEAL_DEBUG_SCRIPT:-}" ] || cp "$BPFSEAL_DEBUG_SCRIPT" "$stage/bpfseal/debug.sh"
 # The benchmark (make bench), when built.
 if [ -d "$build/tests/bench" ]; then
@@ -37,7 +41,7 @@ sed 's|@SBINDIR@|/usr/sbin|g' "$top/systemd/bpfseal.service.in" > "$stage/bpfsea
 if [ -d "$build/examples" ]; then cp "$build"/examples/* "$stage/examples/" 2>/dev/null || true; fi
 
 # Their shared libraries, at the paths the dynamic loader expects.
-for bin in "$stage/usr/sbin/sealctl" "$stage"/bpfseal/tests/* "$stage"/bpfseal/bench/* "$stage"/examples/*; do
+for bin in "$stage/usr/sbin/sealctl" "$stage/bin/bash" "$stage"/bpfseal/tests/* "$stage"/bpfseal/bench/* "$stage"/examples/*; do
 	[ -f "$bin" ] && file -b "$bin" | grep -q ELF || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'
 done | sort -u | while read -r lib; do

@@ -25,6 +25,9 @@ probe) echo "BPFSEAL-PROBE-OK"; poweroff -f ;;
 panic) echo c > /proc/sysrq-trigger ;;	# harness self-test: a dying guest
 hang) while :; do sleep 3600; done ;;	# harness self-test: a silent guest
 nobpf) sh /bpfseal/tests/nobpf.sh; echo "BPFSEAL-DONE"; poweroff -f ;;	# booted without lsm=...,bpf
+demo)	# make demo (tests/vm/demo.sh): the README's session, between markers
+	echo "BPFSEAL-DEMO-BEGIN"; sh /bpfseal/tests/demo.sh; echo "BPFSEAL-DEMO-END"
+	echo "BPFSEAL-DONE"; poweroff -f ;;
 bench)	# make bench (tests/vm/bench.sh): no scratch disks, policy loaded by the bench itself
 	/bpfseal/bench/bench
 	echo "BPFSEAL-DONE"

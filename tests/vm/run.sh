@@ -87,6 +87,11 @@ probe_accel() {
 
 accel=$(pick_accel "$1")
 make_identity_store "$out/vm/identity-store.img" || exit 1
+# The systemd guests install packages built from this tree, once per run:
+# built while the first kernel's busybox suite runs.
+rm -rf "$out/vm/deb" "$out/vm/systemd-installed.qcow2"
+deb_pid=
+if [ "$mode" = test ]; then "$here/build-test-debs.sh" "$out/vm/deb" & deb_pid=$!; fi
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
 status=0
 for name in "$@"; do
@@ -143,6 +148,20 @@ for name in "$@"; do
 			tail -n 30 "$log.reboot" | sed 's/^/    | /' >&2
 			status=1
 		fi
+	fi
+	# The same kernel under a real systemd, with the .deb installed (tests/vm/systemd-guest.sh);
+	# on 6.1 also the image's own kernel booted by GRUB, for sealctl enable-lsm.
+	if [ "$mode" = test ] && [ "$state" = ok ]; then
+		[ -z "$deb_pid" ] || wait "$deb_pid"; deb_pid=
+		scenarios=matrix; [ "$name" = 6.1 ] && scenarios="matrix lsm"
+		for scenario in $scenarios; do
+			slog=$log.systemd-$scenario
+			: > "$slog"
+			"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" "$scenario" "$name" "$slog" ||
+				{ grep -q '^FAIL ' "$slog" || state="died (systemd guest, $scenario)"; }
+			passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
+		done
+		secs=$(( $(date +%s) - start ))
 	fi
 	[ "$failed" -eq 0 ] || status=1
 	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \

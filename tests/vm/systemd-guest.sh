@@ -1,0 +1,117 @@
+#!/bin/sh
+# Usage: systemd-guest.sh --cache DIR --out BUILD_DIR [--accel tcg|kvm] SCENARIO KERNEL LOG
+#
+# Boots the Debian 12 systemd guest (tests/vm/build-image.sh) through a
+# scenario of tests/integration/systemd/ and appends its PASS/FAIL lines and
+# console to LOG. Each boot runs the scenario's next stage, which ends by
+# rebooting (qemu runs with -no-reboot, so this script boots the same disk
+# again: the disk keeps its state, as a machine's does) or by reporting
+# BPFSEAL-DONE. A boot that reports neither (panic, hang) fails the run.
+#   matrix   KERNEL (6.1, 6.12, latest, next) boots directly (-kernel) with
+#            a bootstrap initramfs; installs, restarts, upgrades, removes
+#            the .deb
+#   lsm      the image's own kernel, booted by GRUB from the disk, so the
+#            boot loader's configuration decides the command line:
+#            sealctl enable-lsm / disable-lsm across reboots (KERNEL names
+#            the suite it is counted in)
+# Exit status: 0 when every stage reported and no case failed.
+set -u
+cache=$HOME/.cache/bpfseal; out=build; accel=tcg
+while [ $# -gt 3 ]; do
+	case $1 in
+	--cache) cache=$2; shift 2 ;;
+	--out) out=$2; shift 2 ;;
+	--accel) accel=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+[ $# -eq 3 ] || { echo "usage: $0 --cache DIR --out BUILD SCENARIO KERNEL LOG" >&2; exit 2; }
+scenario=$1; name=$2; log=$3
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+timeout_s=${BPFSEAL_SYSTEMD_VM_TIMEOUT:-400}
+max_boots=6
+vm=$out/vm/systemd-$scenario-$name
+rm -rf "$vm"; mkdir -p "$vm"
+
+fail_setup() { echo "FAIL $name systemd-$scenario/setup: $1" | tee -a "$log"; exit 1; }
+
+image=$("$here/build-image.sh" "$cache" 2> "$out/vm/build-image.log") ||
+	fail_setup "cannot build the Debian 12 image: $(tail -n 3 "$out/vm/build-image.log" | tr '\n' ' ')"
+# The packages under test, and a newer build of them for the upgrade case
+# (run.sh builds them while the first kernel's busybox suite runs).
+[ -s "$out/vm/deb/done" ] || "$here/build-test-debs.sh" "$out/vm/deb" ||
+	fail_setup "cannot build the packages: $(tail -n 3 "$out/vm/deb/build.log" | tr '\n' ' ')"
+
+# The disk the guest's bpfseal-vmtest.service runs its stage from.
+payload=$vm/payload
+mkdir -p "$payload/debs" "$payload/debs-upgrade"
+cp "$top/tests/vm/guest/stage.sh" "$top/tests/integration/lib.sh" "$payload/"
+cp "$top/tests/integration/systemd/$scenario.sh" "$payload/scenario.sh" || fail_setup "no scenario $scenario"
+for p in bpfseal libbpfseal1 libbpfseal-dev; do
+	cp "$out"/vm/deb/install/"${p}"_*.deb "$payload/debs/"
+	cp "$out"/vm/deb/upgrade/"${p}"_*.deb "$payload/debs-upgrade/"
+done
+
+# The matrix installs the package once, on the first kernel it boots, which
+# also runs the package's upgrade, remove and purge; its disk as it was
+# after that install is where every other kernel starts (stage 2).
+installed=$out/vm/systemd-installed.qcow2
+if [ "$scenario" = matrix ] && [ -s "$installed" ]; then
+	qemu-img create -q -f qcow2 -F qcow2 -b "$(cd "$(dirname "$installed")" && pwd)/$(basename "$installed")" "$vm/disk.qcow2"
+else
+	[ "$scenario" = matrix ] && touch "$payload/first-kernel"
+	qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$vm/disk.qcow2"
+fi || fail_setup "cannot make a disk overlay"
+: > "$vm/payload.img"
+mke2fs -q -t ext4 -L BPFSEAL-T -d "$payload" "$vm/payload.img" 64M || fail_setup "cannot make the test disk"
+case $accel in
+kvm) accel_opts="-accel kvm -cpu host" ;;
+*) accel_opts="-accel tcg,thread=multi -cpu max" ;;
+esac
+set -- -drive "file=$vm/disk.qcow2,if=virtio,format=qcow2,cache=unsafe" \
+	-drive "file=$vm/payload.img,if=virtio,format=raw,readonly=on"
+if [ "$scenario" = matrix ]; then
+	kdir=$cache/kernels/$name
+	release=$(cat "$kdir/release")
+	"$here/build-bootstrap-initramfs.sh" "$kdir" "$vm/bootstrap.cpio" || fail_setup "cannot build the bootstrap initramfs"
+	mods=$kdir/root/lib/modules/$release
+	[ -d "$mods" ] || mods=$kdir/root/usr/lib/modules/$release
+	: > "$vm/modules.img"
+	mke2fs -q -t ext4 -d "$mods" "$vm/modules.img" "$(( $(du -sk "$mods" | cut -f1) * 5 / 4 + 16384 ))k" ||
+		fail_setup "cannot make the module disk"
+	set -- "$@" -drive "file=$vm/modules.img,if=virtio,format=raw,readonly=on" \
+		-kernel "$kdir/vmlinuz" -initrd "$vm/bootstrap.cpio" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 systemd.show_status=0"
+fi
+
+status=0
+boot=1
+while :; do
+	blog=$vm/console-$boot.log
+	start=$(date +%s)
+	# shellcheck disable=SC2086
+	timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 $accel_opts -smp 2 -m 1G -nographic -no-reboot \
+		"$@" < /dev/null > "$blog" 2>&1 &
+	qpid=$!
+	tail -n +1 -f "$blog" --pid=$qpid 2>/dev/null | tr -d '\r' | grep --line-buffered -E '^(PASS|FAIL|INFO) ' &
+	wait $qpid; rc=$?
+	sleep 0.3
+	tr -d '\r' < "$blog" >> "$log"
+	echo "systemd-guest: $scenario $name: boot $boot took $(( $(date +%s) - start ))s" >&2
+	if grep -q '^BPFSEAL-DONE' "$blog"; then break; fi
+	if ! grep -q '^BPFSEAL-REBOOT' "$blog"; then
+		why="guest died"; [ "$rc" = 124 ] && why="guest hung (no report after ${timeout_s}s)"
+		echo "FAIL $name systemd-$scenario/boot-$boot: $why; last console lines:" | tee -a "$log"
+		tr -d '\r' < "$blog" | tail -n 40 | sed 's/^/    | /' >&2
+		status=1; break
+	fi
+	[ "$boot" = 1 ] && [ -e "$payload/first-kernel" ] && cp "$vm/disk.qcow2" "$installed"
+	boot=$((boot + 1))
+	if [ "$boot" -gt "$max_boots" ]; then
+		echo "FAIL $name systemd-$scenario/boots: still rebooting after $max_boots boots" | tee -a "$log"
+		status=1; break
+	fi
+done
+grep -q '^FAIL ' "$log" && status=1
+exit $status
