@@ -83,49 +83,67 @@ static __always_inline struct mount *real_mount_of(const struct vfsmount *mnt)
 	return (struct mount *)((void *)mnt - bpf_core_field_offset(struct mount, mnt));
 }
 
-/* Is `m` one of the pin mounts, or a mount they hang below (whose loss would take them)? */
-static __always_inline bool holds_pins(struct bpfseal_policy_state *st, struct mount *m)
+/*
+ * The pins' filesystems are told by superblock; their mounts are found
+ * through it (sb->s_mounts, every mount of it in every namespace), so the
+ * checks hold wherever the locker stood. A mount and its way up to the
+ * root of its namespace: up to MOUNT_WALK_MAX of each.
+ */
+struct mount_walk {
+	struct bpfseal_policy_state *st;
+	struct mount *target;		/* holds_pins: a mount being unmounted or moved */
+	struct dentry *mountpoint;	/* covers_pins: where a new mount would go */
+	bool hit;
+};
+
+/* Does some mount of sb, or a mount above one, match the walk's question? */
+static __always_inline void walk_mounts_of(struct super_block *sb, struct mount_walk *w)
 {
-	for (int which = 0; which < 2; which++) {
-		struct mount *walk = (struct mount *)(which ? st->lock_public_mnt : st->lock_private_mnt);
+	struct list_head *head = &sb->s_mounts, *pos = BPF_CORE_READ(sb, s_mounts.next);
 
-		for (int i = 0; i < MOUNT_WALK_MAX && walk; i++) {
-			struct mount *parent = BPF_CORE_READ(walk, mnt_parent);
+	for (int i = 0; i < MOUNT_WALK_MAX && pos && pos != head && !w->hit; i++) {
+		struct mount *m = (struct mount *)((void *)pos - bpf_core_field_offset(struct mount, mnt_instance));
 
-			if (walk == m)
-				return true;
-			if (parent == walk)
-				break;	/* the root of its namespace */
-			walk = parent;
+		for (int up = 0; up < MOUNT_WALK_MAX && m; up++) {
+			struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+			if (!w->mountpoint && m == w->target)
+				w->hit = true;
+			/* m is mounted on mnt_mountpoint in parent: a new mount there hides it. */
+			if (w->mountpoint && parent == w->target && BPF_CORE_READ(m, mnt_mountpoint) == w->mountpoint)
+				w->hit = true;
+			if (w->hit || parent == m)
+				break;	/* found, or the root of its namespace */
+			m = parent;
 		}
+		pos = BPF_CORE_READ(pos, next);
 	}
-	return false;
 }
 
-/* Would a mount on this path stack over a pin mount or one above it? */
+/* Is `m` a mount of a pin filesystem, or one they hang below (whose loss would take them)? */
+static __always_inline bool holds_pins(struct bpfseal_policy_state *st, struct mount *m)
+{
+	struct mount_walk w = { .st = st, .target = m };
+
+	walk_mounts_of((struct super_block *)st->lock_private_sb, &w);
+	walk_mounts_of((struct super_block *)st->lock_public_sb, &w);
+	return w.hit;
+}
+
+/* Would a mount on this path go inside a pin filesystem, or over one or a mount above one? */
 static __always_inline bool covers_pins(struct bpfseal_policy_state *st, const struct path *path)
 {
-	struct dentry *dentry = BPF_CORE_READ(path, dentry);
-	struct mount *target = real_mount_of(BPF_CORE_READ(path, mnt));
-	struct super_block *sb = BPF_CORE_READ(dentry, d_sb);
+	struct dentry *mountpoint = BPF_CORE_READ(path, dentry);
+	struct mount_walk w = { .st = st, .target = real_mount_of(BPF_CORE_READ(path, mnt)),
+				.mountpoint = mountpoint };
+	/* From the local: CO-RE must not try to relocate our own struct's fields. */
+	__u64 sb = (__u64)BPF_CORE_READ(mountpoint, d_sb);
 
-	if ((__u64)sb == st->lock_private_sb || (__u64)sb == st->lock_public_sb)
+	if (sb == st->lock_private_sb || sb == st->lock_public_sb)
 		return true;
-	for (int which = 0; which < 2; which++) {
-		struct mount *walk = (struct mount *)(which ? st->lock_public_mnt : st->lock_private_mnt);
-
-		for (int i = 0; i < MOUNT_WALK_MAX && walk; i++) {
-			struct mount *parent = BPF_CORE_READ(walk, mnt_parent);
-
-			if (parent == walk)
-				break;
-			/* Mounted on `mountpoint` in `parent`: a new mount there hides it. */
-			if (parent == target && BPF_CORE_READ(walk, mnt_mountpoint) == dentry)
-				return true;
-			walk = parent;
-		}
-	}
-	return false;
+	walk_mounts_of((struct super_block *)st->lock_private_sb, &w);
+	walk_mounts_of((struct super_block *)st->lock_public_sb, &w);
+	return w.hit;
 }
 
 static __always_inline bool lock_capable(void)
@@ -165,12 +183,8 @@ int BPF_PROG(lock_policy, struct file *file, unsigned int cmd, unsigned long arg
 		return -EINVAL;
 	v = (__u64)BPF_CORE_READ(file, f_inode, i_sb);
 	__sync_val_compare_and_swap(&st->lock_private_sb, 0, v);
-	v = (__u64)real_mount_of(BPF_CORE_READ(file, f_path.mnt));
-	__sync_val_compare_and_swap(&st->lock_private_mnt, 0, v);
 	v = (__u64)BPF_CORE_READ(public, f_inode, i_sb);
 	__sync_val_compare_and_swap(&st->lock_public_sb, 0, v);
-	v = (__u64)real_mount_of(BPF_CORE_READ(public, f_path.mnt));
-	__sync_val_compare_and_swap(&st->lock_public_mnt, 0, v);
 	__sync_fetch_and_or(&st->locked, 1);
 	return 0;
 }
@@ -290,8 +304,9 @@ static __always_inline struct bpf_prog *prog_of_fd(unsigned int fd)
 
 static __always_inline bool lock_link_id(__u32 id)
 {
-	for (__u32 i = 0; i < LOCK_LINKS_MAX; i++) {
-		struct bpfseal_link_ids *have = bpf_map_lookup_elem(&lock_link_ids, &i);
+	for (int i = 0; i < LOCK_LINKS_MAX; i++) {
+		__u32 key = i;	/* its own slot: a counter whose address is taken loses its bounds */
+		struct bpfseal_link_ids *have = bpf_map_lookup_elem(&lock_link_ids, &key);
 
 		if (!have || !have->link)
 			break;

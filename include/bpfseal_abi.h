@@ -165,8 +165,8 @@ struct bpfseal_policy_state {
 	/* Locked mode (bpf/lock.bpf.c): set once, never cleared until reboot. */
 	unsigned int locked;
 	unsigned int page_walk_first_slot;	/* always 0: bpf/page_refs.bpf.h */
-	unsigned long long lock_private_sb, lock_private_mnt;	/* /sys/fs/bpf/bpfseal */
-	unsigned long long lock_public_sb, lock_public_mnt;	/* /run/bpfseal */
+	unsigned long long lock_private_sb;	/* superblock of /sys/fs/bpf/bpfseal */
+	unsigned long long lock_public_sb;	/* superblock of /run/bpfseal */
 };
 
 /* Value of "lock_link_ids": a link of this load and its program. */
