@@ -59,6 +59,21 @@ static __always_inline bool policy_map(const void *map)
 	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids;
 }
 
+/* Is this id one of this load's links (or, with of_prog, of their programs)? */
+static __always_inline bool lock_link_id(__u32 id, bool of_prog)
+{
+	for (int i = 0; i < LOCK_LINKS_MAX; i++) {
+		__u32 key = i;	/* its own slot: a counter whose address is taken loses its bounds */
+		struct bpfseal_link_ids *have = bpf_map_lookup_elem(&lock_link_ids, &key);
+
+		if (!have || !have->link)
+			break;
+		if ((of_prog ? have->prog : have->link) == id)
+			return true;
+	}
+	return false;
+}
+
 /* One of this policy's programs: it uses one of its maps, which nobody else can reach. */
 static __always_inline bool policy_prog(struct bpf_prog *prog)
 {
@@ -74,7 +89,8 @@ static __always_inline bool policy_prog(struct bpf_prog *prog)
 		if (policy_map(map))
 			return true;
 	}
-	return false;
+	/* Programs that use no map (skipcap_fence) are known by id. */
+	return lock_link_id(BPF_CORE_READ(prog, aux, id), true);
 }
 
 /* The struct mount around a vfsmount (fs/mount.h: real_mount()). */
@@ -302,27 +318,13 @@ static __always_inline struct bpf_prog *prog_of_fd(unsigned int fd)
 	return file ? BPF_CORE_READ(file, private_data) : NULL;
 }
 
-static __always_inline bool lock_link_id(__u32 id)
-{
-	for (int i = 0; i < LOCK_LINKS_MAX; i++) {
-		__u32 key = i;	/* its own slot: a counter whose address is taken loses its bounds */
-		struct bpfseal_link_ids *have = bpf_map_lookup_elem(&lock_link_ids, &key);
-
-		if (!have || !have->link)
-			break;
-		if (have->link == id)
-			return true;
-	}
-	return false;
-}
-
 /* Is the link behind this descriptor one of the policy's? */
 static __always_inline bool policy_link_fd(unsigned int fd)
 {
 	struct file *file = file_of_fd(fd);
 	struct bpf_link *link = file ? BPF_CORE_READ(file, private_data) : NULL;
 
-	return link && lock_link_id(BPF_CORE_READ(link, id));
+	return link && lock_link_id(BPF_CORE_READ(link, id), false);
 }
 
 static __always_inline int judge_bpf_cmd(int cmd, union bpf_attr *attr)
@@ -331,7 +333,7 @@ static __always_inline int judge_bpf_cmd(int cmd, union bpf_attr *attr)
 
 	switch (cmd) {
 	case BPF_LINK_GET_FD_BY_ID:
-		return refuse_if(lock_link_id(BPF_CORE_READ(attr, link_id)));
+		return refuse_if(lock_link_id(BPF_CORE_READ(attr, link_id), false));
 	case BPF_LINK_DETACH:
 		return refuse_if(policy_link_fd(BPF_CORE_READ(attr, link_detach.link_fd)));
 	case BPF_LINK_UPDATE:

@@ -67,24 +67,34 @@ static int list_ids(void)
 			printf("map %u\n", info.id);
 		close(fd);
 	}
+	/* Earlier loads' lock_link_ids may linger while they are freed: the newest is this load's. */
+	__u32 newest = 0;
+
 	while (!bpf_map_get_next_id(id, &id)) {
 		int fd = bpf_map_get_fd_by_id_opts(id, &ro);
 
 		len = sizeof(info);
 		memset(&info, 0, sizeof(info));
-		if (fd < 0 || bpf_map_get_info_by_fd(fd, &info, &len) || strcmp(info.name, "lock_link_ids")) {
-			close(fd);
-			continue;
-		}
-		for (__u32 k = 0; k < info.max_entries; k++) {
-			struct bpfseal_link_ids e;
-
-			if (!bpf_map_lookup_elem(fd, &k, &e) && e.link)
-				printf("link %u\nprog %u\n", e.link, e.prog);
-		}
-		printf("map %u\n", info.id);
+		if (fd >= 0 && !bpf_map_get_info_by_fd(fd, &info, &len) && !strcmp(info.name, "lock_link_ids"))
+			newest = id;
 		close(fd);
 	}
+	int fd = newest ? bpf_map_get_fd_by_id_opts(newest, &ro) : -1;
+
+	len = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_map_get_info_by_fd(fd, &info, &len)) {
+		fprintf(stderr, "no lock_link_ids map: %s\n", strerror(errno));
+		return 1;
+	}
+	for (__u32 k = 0; k < info.max_entries; k++) {
+		struct bpfseal_link_ids e;
+
+		if (!bpf_map_lookup_elem(fd, &k, &e) && e.link)
+			printf("link %u\nprog %u\n", e.link, e.prog);
+	}
+	printf("map %u\n", info.id);
+	close(fd);
 	return 0;
 }
 
@@ -95,7 +105,23 @@ static int tally(int got, int tries)
 	return !tries ? 2 : got == tries ? 0 : !got ? 1 : 3;
 }
 
-/* A read-write descriptor by id, for every id on standard input. */
+/* " (name)" of a map or program descriptor, for a failure report. */
+static const char *describe(const char *kind, int fd)
+{
+	static char out[64];
+	struct bpf_map_info m = { 0 };
+	struct bpf_prog_info p = { 0 };
+	__u32 len;
+
+	out[0] = 0;
+	if (!strcmp(kind, "map") && (len = sizeof(m), !bpf_map_get_info_by_fd(fd, &m, &len)))
+		snprintf(out, sizeof(out), " (map %s)", m.name);
+	else if (!strcmp(kind, "prog") && (len = sizeof(p), !bpf_prog_get_info_by_fd(fd, &p, &len)))
+		snprintf(out, sizeof(out), " (program %s)", p.name);
+	return out;
+}
+
+/* A read-write descriptor by id, for every id on standard input; names what it got. */
 static int get_fds_by_id(void)
 {
 	int got = 0, tries = 0;
@@ -107,13 +133,13 @@ static int get_fds_by_id(void)
 			 !strcmp(kind, "prog") ? bpf_prog_get_fd_by_id(id) : bpf_link_get_fd_by_id(id);
 
 		tries++;
-		if (fd < 0) {
-			printf("%s %u: %s\n", kind, id, strerror(errno));
+		if (fd < 0)
 			continue;
-		}
+		printf("got %s %u%s\n", kind, id, describe(kind, fd));
 		close(fd);
 		got++;
 	}
+	printf("%d of %d ids refused\n", tries - got, tries);
 	return tally(got, tries);
 }
 
