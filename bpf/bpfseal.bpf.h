@@ -68,6 +68,8 @@ static __always_inline int refuse_if(bool cond)
 #define CAP_FOWNER	3
 #define XATTR_REPLACE	0x2
 #define NR_pwritev2	328	/* x86_64 */
+#define NR_acct		163	/* x86_64 */
+#define PF_EXITING	0x00000004
 
 
 typedef struct {
@@ -210,26 +212,30 @@ extern sealed_devs_map_t sealed_devs SEC(".maps");
 extern lock_link_ids_map_t lock_link_ids SEC(".maps");
 
 /*
- * The seals in force on an inode, from its storage. A WRITE being added
- * counts as WRITE from the moment the request starts checking for mappings.
+ * The seals in force on an inode, from its storage. A WRITE (APPEND) being
+ * added counts as WRITE (APPEND) from the moment the request starts
+ * checking for mappings.
  */
 static __always_inline __u32 stored_seals(struct bpfseal_inode *v)
 {
-	__u32 s, pending;
+	__u32 s, write_pending, append_pending;
 
 	if (!v)
 		return 0;
 	/*
-	 * write_pending first: add_seals commits WRITE into seals and only
-	 * then drops write_pending, so a reader that loads them in this order
+	 * The pending counts first: add_seals commits into seals and only
+	 * then drops its count, so a reader that loads them in this order
 	 * sees one or the other. (The other order can load seals just before
-	 * the commit and write_pending just after the drop, and see neither.)
+	 * the commit and the count just after the drop, and see neither.)
 	 * x86 keeps loads in order; volatile keeps clang from swapping them.
 	 */
-	pending = *(volatile __u32 *)&v->write_pending;
+	write_pending = *(volatile __u32 *)&v->write_pending;
+	append_pending = *(volatile __u32 *)&v->append_pending;
 	s = *(volatile __u32 *)&v->seals;
-	if (pending)
+	if (write_pending)
 		s |= BPFSEAL_SEAL_WRITE;
+	if (append_pending)
+		s |= BPFSEAL_SEAL_APPEND;
 	return s;
 }
 

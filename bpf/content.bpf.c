@@ -8,54 +8,7 @@
  * test; unsealed inodes cost one lookup.
  */
 #include "bpfseal.bpf.h"
-
-/* Does this write land at EOF whatever *ppos says? */
-static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	struct kiocb *kiocb;
-	struct file *kiocb_file = NULL;
-	int kiocb_flags = 0;
-
-	if (BPF_CORE_READ(file, f_flags) & O_APPEND)
-		return 1;
-	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_APPEND in r9. */
-	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_pwritev2 &&
-	    (BPF_CORE_READ(regs, r9) & RWF_APPEND))
-		return 1;
-	/*
-	 * AIO and io_uring pass &kiocb->ki_pos, and the kiocb already carries
-	 * RWF_APPEND as IOCB_APPEND. A pointer that is not inside a kiocb of
-	 * this very file fails the ki_filp test (or, at worst, makes us deny).
-	 */
-	if (ppos) {
-		kiocb = (void *)ppos - bpf_core_field_offset(struct kiocb, ki_pos);
-		bpf_core_read(&kiocb_file, sizeof(kiocb_file), &kiocb->ki_filp);
-		bpf_core_read(&kiocb_flags, sizeof(kiocb_flags), &kiocb->ki_flags);
-		if (kiocb_file == file && (kiocb_flags & RWF_APPEND))
-			return 1;
-	}
-	return 0;
-}
-
-static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_t size)
-{
-	/* Plain copies: CO-RE must not try to relocate our own struct's fields. */
-	const loff_t *ppos = f->ppos;
-	struct file *file = f->file;
-	loff_t start = 0;
-
-	/* Worked out only where it matters: only GROW-sealed files pay for it. */
-	if (seal_rules_write_position_matters(seals, f->len)) {
-		if (write_appends(file, ppos))
-			start = size;
-		else if (ppos)
-			bpf_probe_read_kernel(&start, sizeof(start), ppos);
-		else
-			start = BPF_CORE_READ(file, f_pos);
-	}
-	return seal_rules_write(seals, start, f->len, size);
-}
+#include "judge_write.bpf.h"
 
 SEC("lsm/file_permission")
 int BPF_PROG(check_write, struct file *file, int mask, int ret)
@@ -87,19 +40,8 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		stash->kind = WRITE_UNKNOWN;
 	}
 
-	switch (facts.kind) {
-	case WRITE_FALLOCATE:
-		refuse = seal_rules_fallocate(seals, facts.mode, facts.pos, facts.len, inode->i_size);
-		passed = WRITE_FALLOCATE_ALLOWED;
-		break;
-	case WRITE_RW:
-		refuse = judge_write(seals, &facts, inode->i_size);
-		passed = WRITE_RW_ALLOWED;
-		break;
-	default:
-		/* A reflink, or a path whose facts we could not learn. */
-		return -EPERM;
-	}
+	refuse = judge_call(seals, &facts, inode, inode->i_size);
+	passed = facts.kind == WRITE_FALLOCATE ? WRITE_FALLOCATE_ALLOWED : WRITE_RW_ALLOWED;
 	if (refuse)
 		return lsm_answer(refuse);
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */

@@ -29,7 +29,6 @@
 /* x86_64 system call numbers */
 #define NR_open			2
 #define NR_creat		85
-#define NR_acct			163
 #define NR_open_by_handle_at	304
 #define NR_io_uring_enter	426
 #define NR_openat2		437

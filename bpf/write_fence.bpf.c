@@ -1,35 +1,34 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Writes that passed file_permission just before a fenced seal (WRITE,
- * FUTURE_WRITE, GROW: BPFSEAL_SEALS_FENCED) went in. shmem checks its seals
- * under the inode lock; the LSM hook runs before the filesystem takes it,
- * so such a write could still land after the seal was reported. Under the
- * lock, every write_iter, fallocate and reflink calls file_remove_privs(),
- * which asks security_inode_need_killpriv() - unless the inode carries
- * S_NOSEC, the kernel's cached "no suid bit, no security xattr". An LSM
- * cannot hook that call (BPF LSM disables it) but fmod_ret may attach to
- * any security_* function.
+ * FUTURE_WRITE, GROW, APPEND: BPFSEAL_SEALS_FENCED) went in. shmem checks
+ * its seals under the inode lock; the LSM hook runs before the filesystem
+ * takes it, so such a write could still land after the seal was reported.
+ * Under the lock, every write_iter, fallocate and reflink calls
+ * file_remove_privs(), which asks security_inode_need_killpriv() - unless
+ * the inode carries S_NOSEC, the kernel's cached "no suid bit, no security
+ * xattr". An LSM cannot hook that call (BPF LSM disables it) but fmod_ret
+ * may attach to any security_* function.
  *
  * So after adding a fenced seal, bpfseal_add_seals() makes the kernel
  * forget S_NOSEC: setxattr(BPFSEAL_FENCE_XATTR, XATTR_REPLACE) of a name
  * that never exists clears the flag, under the inode lock, and fails with
- * ENODATA having written nothing. From then on a write that reaches the
- * lock is refused here, with memfd's EPERM, before it copies a byte, unless
- * check_write passed this very call after the seal was in: it leaves a mark
- * in the call's write facts (fallocate under WRITE; writes and fallocate
- * within the size under GROW). Truncate asks before it takes the lock and
- * is judged by inode_setattr under it.
+ * ENODATA having written nothing. From then on each write that reaches the
+ * lock is judged again here, on its facts, with the seals and size of that
+ * moment - as shmem judges - before it copies a byte: an append in flight
+ * under APPEND lands, a rewrite does not. A call without facts is refused,
+ * but acct's records under APPEND. Truncate asks before it takes the lock
+ * and is judged by inode_setattr under it.
  *
  * What stays open, all needing a kernel change (a check under the inode
  * lock on every write, or a way for BPF to clear S_NOSEC; 7.x's
  * bpf_set_dentry_xattr calls __vfs_setxattr, which does not):
- *   - the next allowed operation that passes the privilege check (a
- *     fallocate under WRITE, an in-bounds write under GROW) re-arms S_NOSEC,
- *     and a seal added with the raw fcntl(BPFSEAL_F_ADD_SEALS) has no fence:
- *     a writer held between its check and the lock (preempted at
- *     inode_lock, or behind a freeze) then lands after the seal. Only
- *     someone who can both write the file and seal it, its owner, can
- *     arrange that;
+ *   - the first call the fence lets through re-arms S_NOSEC, and a seal
+ *     added with the raw fcntl(BPFSEAL_F_ADD_SEALS) has no fence: a writer
+ *     held between its check and the lock (preempted before inode_lock, or
+ *     behind a freeze) lands after the seal if an allowed call (an append
+ *     under APPEND, an in-bounds write under GROW, a fallocate under WRITE)
+ *     took the lock first;
  *   - on tmpfs, shmem_fallocate() reaches the privilege check only after it
  *     has punched or allocated, and ignores the answer: a held fallocate
  *     lands even through the fence.
@@ -41,6 +40,7 @@
  * before that, an inode_setxattr answer of 0 skips it (acl.bpf.c).
  */
 #include "bpfseal.bpf.h"
+#include "judge_write.bpf.h"
 
 #define RWSEM_READER_OWNED	1UL	/* kernel/locking/rwsem.c */
 #define RWSEM_OWNER_FLAGS	7UL
@@ -63,37 +63,56 @@ static __always_inline bool holds_inode_lock(struct inode *inode)
 	return (owner & ~RWSEM_OWNER_FLAGS) == (unsigned long)bpf_get_current_task();
 }
 
-/* Did check_write pass this very call (its facts carry the mark)? */
-static __always_inline bool checked_after_seal(struct inode *inode, __u32 seals)
+/*
+ * The facts of the call now holding the lock, if it is a write or fallocate
+ * of this inode that its fentry saw (write_facts.bpf.c): whether
+ * check_write judged it before the seal, after it, or not at all.
+ */
+static __always_inline struct write_facts *facts_of_this_call(struct inode *inode)
 {
 	struct write_facts *f = bpf_task_storage_get(&write_facts, bpf_get_current_task_btf(), 0, 0);
 	struct file *file;
 
-	if (!f || f->syscall != current_syscall())
-		return false;
-	/* WRITE/FUTURE_WRITE let only fallocate through; GROW also writes in bounds. */
-	if (f->kind != WRITE_FALLOCATE_ALLOWED &&
-	    !(f->kind == WRITE_RW_ALLOWED && !(seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE)))
-		return false;
+	if (!f || f->kind == WRITE_UNKNOWN || f->syscall != current_syscall())
+		return NULL;
 	file = f->file;	/* a plain copy: CO-RE must not relocate our own struct */
-	return BPF_CORE_READ(file, f_inode) == inode;
+	return BPF_CORE_READ(file, f_inode) == inode ? f : NULL;
+}
+
+/*
+ * acct(2) writes its records (kernel/acct.c) at a task's exit or from the
+ * acct call itself, with __kernel_write and no facts, to a file it opened
+ * O_APPEND: what APPEND alone allows (seal_rules_writer_open() let it open).
+ */
+static __always_inline bool acct_record(__u32 seals)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (seals & (BPFSEAL_SEALS_NO_CONTENT_CHANGE | BPFSEAL_SEAL_GROW))
+		return false;
+	return (task->flags & PF_EXITING) || task_syscall(task) == NR_acct;
 }
 
 SEC("fmod_ret/security_inode_need_killpriv")
 int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 {
 	struct inode *inode = dentry->d_inode;
+	struct write_facts *f;
+	loff_t size;
 	__u32 seals;
 
 	if (ret || !inode)
 		return ret;
 	/* Tracing programs cannot reach inode storage: the listing carries the seals. */
 	seals = listed_seals(inode);
-	if (!(seals & BPFSEAL_SEALS_FENCED))
+	if (!(seals & BPFSEAL_SEALS_FENCED) || !holds_inode_lock(inode))
 		return 0;
-	if (!holds_inode_lock(inode) || checked_after_seal(inode, seals))
+	/* Judged again with the seals and size of now, as shmem judges under its lock. */
+	size = BPF_CORE_READ(inode, i_size);
+	f = facts_of_this_call(inode);
+	if (!f && acct_record(seals))
 		return 0;
-	return -EPERM;
+	return judge_call(seals, f, inode, size) ? -EPERM : 0;
 }
 
 SEC("lsm/inode_xattr_skipcap")

@@ -1,21 +1,24 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * A write that passed its permission check just before WRITE (or
- * FUTURE_WRITE, or GROW for a write past EOF) went in must not land once
- * bpfseal_add_seals() has returned: memfd gets this from checking under the inode lock, bpfseal
- * from its fence (bpf/write_fence.bpf.c). race_test.c hits that window now
- * and then; here stall.bpf.c holds the writer inside it while the seal goes
- * in, every time. Writes on tmpfs, ext4 and xfs; fallocate on ext4 and xfs.
+ * FUTURE_WRITE, GROW for a write past EOF, APPEND for a rewrite) went in
+ * must not land once bpfseal_add_seals() has returned, and one the new seal
+ * allows (an append under APPEND) must: memfd gets this from checking under
+ * the inode lock, bpfseal from its fence (bpf/write_fence.bpf.c).
+ * race_test.c hits that window now and then; here stall.bpf.c holds the
+ * writer inside it while the seal goes in, every time. Writes on tmpfs,
+ * ext4 and xfs; fallocate on ext4 and xfs.
  */
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
 #include "itest.h"
 #include "stall.skel.h"
 
-enum held_op { HELD_PWRITE, HELD_PUNCH_HOLE, HELD_FALLOCATE };
+enum held_op { HELD_PWRITE, HELD_APPEND, HELD_PUNCH_HOLE, HELD_FALLOCATE };
 
 struct held_write {
 	int fd;
@@ -34,6 +37,12 @@ static void *write_held(void *arg)
 	case HELD_PWRITE:
 		w->err = pwrite(w->fd, "X", 1, w->at) == 1 ? 0 : errno;
 		break;
+	case HELD_APPEND: {
+		struct iovec iov = { "X", 1 };
+
+		w->err = pwritev2(w->fd, &iov, 1, 0, RWF_APPEND) == 1 ? 0 : errno;
+		break;
+	}
 	case HELD_PUNCH_HOLE:
 		w->err = fallocate(w->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, w->at, 4096) ? errno : 0;
 		break;
@@ -76,10 +85,20 @@ static void run(struct stall *skel, const char *fs, const char *dir, unsigned in
 		     skel->bss->held, skel->bss->gave_up);
 	snprintf(n, sizeof(n), "fence/%s/%s/%s/seal_added", fs, seal_name, op_name);
 	itest_expect(n, err, 0);
-	snprintf(n, sizeof(n), "fence/%s/%s/%s_in_flight_refused", fs, seal_name, op_name);
-	itest_expect(n, w.err, EPERM);
-	snprintf(n, sizeof(n), "fence/%s/%s/%s/no_byte_changed_after_seal_reported", fs, seal_name, op_name);
-	itest_report(!itest_snapshot_diff(reported, after), n, "%s", itest_snapshot_diff(reported, after) ?: "");
+	if (op == HELD_APPEND) {
+		/* What the seal allows is judged as memfd would, under the lock: it lands. */
+		snprintf(n, sizeof(n), "fence/%s/%s/%s_in_flight_lands", fs, seal_name, op_name);
+		itest_expect(n, w.err, 0);
+		snprintf(n, sizeof(n), "fence/%s/%s/%s/lands_at_eof_only", fs, seal_name, op_name);
+		itest_report(after->size == reported->size + 1 && !memcmp(after->data, reported->data, reported->len) &&
+			     after->data[reported->len] == 'X', n, "size %lld -> %lld", (long long)reported->size,
+			     (long long)after->size);
+	} else {
+		snprintf(n, sizeof(n), "fence/%s/%s/%s_in_flight_refused", fs, seal_name, op_name);
+		itest_expect(n, w.err, EPERM);
+		snprintf(n, sizeof(n), "fence/%s/%s/%s/no_byte_changed_after_seal_reported", fs, seal_name, op_name);
+		itest_report(!itest_snapshot_diff(reported, after), n, "%s", itest_snapshot_diff(reported, after) ?: "");
+	}
 	close(w.fd);
 	unlink(path);
 	free(reported);
@@ -102,6 +121,9 @@ int main(void)
 		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_FUTURE_WRITE, "future-write", HELD_PWRITE, "write", 0);
 		/* A write past EOF under GROW (shmem checks that under the lock too). */
 		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_GROW, "grow", HELD_PWRITE, "write", ITEST_FILE_SIZE);
+		/* APPEND: a rewrite is refused, an append lands (at EOF, as memfd would judge it). */
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_APPEND, "append", HELD_PWRITE, "rewrite", 0);
+		run(skel, fs[i][0], fs[i][1], BPFSEAL_SEAL_APPEND, "append", HELD_APPEND, "append", 0);
 		/*
 		 * fallocate too, where the filesystem asks (file_modified) before it
 		 * changes anything. shmem_fallocate() asks only afterwards and

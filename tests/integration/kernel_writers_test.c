@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/swap.h>
 #include <sys/sysmacros.h>
+#include <linux/acct.h>	/* struct acct_v3: what acct(2) appends */
 #include <sys/wait.h>
 #include <signal.h>
 
@@ -194,6 +195,27 @@ static void acct_cases(void)
 	itest_expect("kernel_writers/acct/grow_sealed_file_refused", err, EPERM);
 	itest_report(!itest_snapshot_diff(before, after), "kernel_writers/acct/grow_sealed_file_unchanged",
 		     "%s", itest_snapshot_diff(before, after) ?: "");
+	close(fd);
+
+	/* APPEND alone: acct only appends, so it keeps the file and its records land. */
+	fd = itest_make_file(DIR, "acct-append", path, sizeof(path));
+	bpfseal_add_seals(fd, BPFSEAL_SEAL_APPEND);
+	itest_snapshot(fd, before);
+	err = acct(path) ? errno : 0;
+	itest_expect("kernel_writers/acct/append_sealed_file_accepted", err, 0);
+	if (!err) {
+		if (fork() == 0)
+			_exit(0);
+		wait(NULL);
+		acct(NULL);
+	}
+	itest_snapshot(fd, after);
+	itest_report(after->size >= before->size + (off_t)sizeof(struct acct_v3) &&
+		     (after->size - before->size) % sizeof(struct acct_v3) == 0 &&
+		     !memcmp(before->data, after->data, before->len),
+		     "kernel_writers/acct/append_sealed_file_gets_records", "size %lld -> %lld, head %s",
+		     (long long)before->size, (long long)after->size,
+		     memcmp(before->data, after->data, before->len) ? "changed" : "intact");
 	close(fd);
 	free(before);
 	free(after);
