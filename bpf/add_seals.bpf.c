@@ -189,7 +189,7 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg)
 	struct seal_add req = { .request = arg };
 	struct bpfseal_listed_inode *listed;
 	struct bpfseal_inode *v;
-	bool write_pending;
+	__u32 *pending;
 	int err;
 
 	if (!is_regular(inode))
@@ -221,16 +221,18 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg)
 	note_needed_facts(req.old | req.add);
 
 	err = unchecked_writers(inode, req.new_fenced, arg);
-	/* New writable mappings are refused from here on. */
-	write_pending = !err && req.adds_write;
-	if (write_pending) {
-		__sync_fetch_and_add(&v->write_pending, 1);
+	/* New writable mappings are refused from here on (and rewrites, or every write). */
+	pending = NULL;
+	if (!err && req.adds_write)
+		pending = (req.add & BPFSEAL_SEAL_WRITE) ? &v->write_pending : &v->append_pending;
+	if (pending) {
+		__sync_fetch_and_add(pending, 1);
 		err = mappings_in_the_way(file, inode, arg);
 	}
 	if (!err)
 		err = commit_seals(v, req.add);
-	if (write_pending)
-		__sync_fetch_and_sub(&v->write_pending, 1);
+	if (pending)
+		__sync_fetch_and_sub(pending, 1);
 	if (err)
 		return err;
 	__sync_fetch_and_or(&listed->seals, v->seals);

@@ -8,12 +8,13 @@
  * the moment of sealing. memfd gets it from mapping_deny_writable(); BPF
  * cannot write i_mmap_writable, and the kernel counts a mapping there only
  * after the mmap_file hook has passed. So:
- *   1. add_seals increments write_pending; from then on check_mmap and
- *      check_mprotect treat the inode as WRITE-sealed;
+ *   1. add_seals increments write_pending (append_pending when it adds
+ *      APPEND alone); from then on check_mmap and check_mprotect treat the
+ *      inode as sealed with it;
  *   2. it reads i_mmap_writable and looks for the inode in mmap_slots: the
  *      threads between vm_mmap_pgoff's entry (before security_mmap_file)
  *      and its exit (after the mapping is counted), tracked below;
- *   3. any hit -> EBUSY, write_pending drops back, nothing is added.
+ *   3. any hit -> EBUSY, the count drops back, nothing is added.
  * The mmap side claims its slot with a locked compare-and-swap (a full
  * fence) before the LSM reads the seals; the seal side's locked increment
  * is the other half: whichever comes second sees the first. The slots are
@@ -107,7 +108,7 @@ int BPF_PROG(track_mmap_start, struct file *file, unsigned long addr, unsigned l
 		/*
 		 * The locked compare-and-swap is a full fence: our slot is
 		 * visible before the mmap_file hook reads the seals, as
-		 * add_seals bumps write_pending before it scans the slots.
+		 * add_seals bumps its pending count before it scans the slots.
 		 */
 		if (slot->inode == 0 && __sync_val_compare_and_swap(&slot->inode, 0, inode) == 0) {
 			slot->thread = thread;

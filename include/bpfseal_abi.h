@@ -131,13 +131,14 @@ struct bpfseal_inode {
 	/* F_SEAL_* bits; only ever OR-ed (monotonic), never cleared. */
 	unsigned int seals;
 	/*
-	 * Number of requests that are adding WRITE and are checking for
-	 * writable mappings. While non-zero the policy treats the inode as
-	 * WRITE-sealed, so no mapping can slip in between check and commit.
+	 * Number of requests that are adding WRITE (or APPEND without WRITE)
+	 * and are checking for writable mappings. While non-zero the policy
+	 * treats the inode as sealed WRITE (APPEND), so no mapping can slip in
+	 * between check and commit, and appends go on while APPEND is added.
 	 */
 	unsigned int write_pending;
 	unsigned int flags;		/* BPFSEAL_INODE_* */
-	unsigned int pad;
+	unsigned int append_pending;
 	struct bpfseal_identity id;	/* with BPFSEAL_INODE_HAS_RECORD */
 };
 /* The inode's seals are also kept in "records" under `id`. */
