@@ -391,9 +391,9 @@ static void first_access_after_eviction(const struct fs *fs)
 
 /*
  * Eviction by a cgroup's reclaim: the sealed file is made inside a memory
- * cgroup (so its inode is charged there), then the
- * cgroup is asked to reclaim more than it holds (memory.reclaim), which
- * shrinks its dentries and inodes as memory pressure in it would. The file
+ * cgroup (so its inode is charged there), then the cgroup is asked to
+ * reclaim more than it holds (memory.reclaim), which shrinks its dentries
+ * and inodes as memory pressure in it would. The file
  * fits in one page: an inode whose page cache leaves shadow entries in an
  * xarray node stays off the inode LRU until those age out.
  */
