@@ -54,6 +54,10 @@ static __always_inline int lsm_answer(int err)
 #define CAP_FOWNER	3
 #define XATTR_REPLACE	0x2
 #define NR_pwritev2	328	/* x86_64 */
+#define NR_io_uring_enter	426	/* x86_64 */
+#define PF_IO_WORKER	0x00000010	/* task->flags */
+#define PF_DUMPCORE	0x00000200
+#define PF_KTHREAD	0x00200000
 
 
 typedef struct {

@@ -7,7 +7,7 @@
  * seal_rules_write() / seal_rules_fallocate(). Reads never get past the mask
  * test; unsealed inodes cost one lookup.
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 /* Does this write land at EOF whatever *ppos says? */
 static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos)
@@ -57,6 +57,25 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
 	return seal_rules_write(seals, start, f->len, size);
 }
 
+/* The refusal's record: which write, and which of the seals refuse it alone. */
+static __noinline void audit_refused_write(struct file *file, __u32 seals, struct write_facts *f, __u32 reason)
+{
+	loff_t size = BPF_CORE_READ(file, f_inode, i_size);
+	__u32 blockers = seals & BPFSEAL_SEALS_CONTENT, operation = audit_write_operation();
+	__u64 detail = 0;
+
+	if (f->kind == WRITE_FALLOCATE) {
+		blockers = SEAL_RULES_BLOCKERS(seals, one, seal_rules_fallocate(one, f->mode, f->pos, f->len, size));
+		operation = BPFSEAL_OP_FALLOCATE;
+		detail = (__u32)f->mode;
+	} else if (f->kind == WRITE_RW) {
+		blockers = SEAL_RULES_BLOCKERS(seals, one, judge_write(one, f, size));
+	} else if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK) {
+		detail = syscall_arg2();
+	}
+	audit_denied_file(file, operation, blockers, seals, EPERM, detail, reason);
+}
+
 SEC("lsm/file_permission")
 int BPF_PROG(check_write, struct file *file, int mask, int ret)
 {
@@ -73,8 +92,11 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 	seals = inode_seals(inode);
 	if (!(seals & BPFSEAL_SEALS_CONTENT)) {
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
-		if (overlay_real_seals(file) & BPFSEAL_SEALS_FENCED)
+		seals = overlay_real_seals(file) & BPFSEAL_SEALS_FENCED;
+		if (seals) {
+			audit_refused_write(file, seals, &facts, BPFSEAL_REASON_OVERLAY);
 			return -EPERM;
+		}
 		return 0;
 	}
 
@@ -98,10 +120,13 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		break;
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
+		audit_refused_write(file, seals, &facts, BPFSEAL_REASON_NO_FACTS);
 		return -EPERM;
 	}
-	if (refuse)
+	if (refuse) {
+		audit_refused_write(file, seals, &facts, BPFSEAL_REASON_NONE);
 		return lsm_answer(refuse);
+	}
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
 	if (stash)
 		stash->kind = passed;

@@ -23,7 +23,7 @@
  * MMAP_PROBES slots free is counted in mmaps_untracked, and WRITE answers
  * EBUSY while that is non-zero.
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 static __always_inline bool shared_maybe_writable(struct file *file, unsigned long flags)
 {
@@ -45,6 +45,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	struct inode *inode;
 	bool writable_fd;
 	__u32 seals;
+	int refuse;
 
 	if (ret)
 		return ret;
@@ -58,7 +59,13 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	/* 6.1 maps the real file behind an overlay one: that one's seals count. */
 	if (!(seals & BPFSEAL_SEALS_NO_REWRITE) && (prot & PROT_WRITE))
 		seals |= overlay_real_seals(file);
-	return lsm_answer(seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode)));
+	refuse = seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode));
+	if (refuse)
+		audit_denied_file(file, BPFSEAL_OP_MMAP,
+				  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mmap_shared(one, prot & PROT_WRITE, writable_fd,
+											 shmem_like(inode))),
+				  seals, refuse, prot | (__u64)flags << 32, BPFSEAL_REASON_NONE);
+	return lsm_answer(refuse);
 }
 
 SEC("lsm/file_mprotect")
@@ -67,6 +74,8 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 {
 	unsigned long vm_flags;
 	struct file *file;
+	__u32 seals;
+	int refuse;
 
 	if (ret)
 		return ret;
@@ -77,7 +86,13 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	/* Only a shared mapping that is not writable yet gains anything. */
 	if (!file || !(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
 		return 0;
-	return lsm_answer(seal_rules_mprotect_to_write(inode_seals(file->f_inode)));
+	seals = inode_seals(file->f_inode);
+	refuse = seal_rules_mprotect_to_write(seals);
+	if (refuse)
+		audit_denied_file(file, BPFSEAL_OP_MPROTECT,
+				  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mprotect_to_write(one)), seals, refuse,
+				  prot, BPFSEAL_REASON_NONE);
+	return lsm_answer(refuse);
 }
 
 /* A thread's i-th candidate slot: linear probing from a Fibonacci hash of its id. */

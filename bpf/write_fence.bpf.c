@@ -40,7 +40,7 @@
  * skip the CAP_SYS_ADMIN check for a security.* name (inode_xattr_skipcap);
  * before that, an inode_setxattr answer of 0 skips it (acl.bpf.c).
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 #define RWSEM_READER_OWNED	1UL	/* kernel/locking/rwsem.c */
 #define RWSEM_OWNER_FLAGS	7UL
@@ -93,6 +93,8 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 		return 0;
 	if (!holds_inode_lock(inode) || checked_after_seal(inode, seals))
 		return 0;
+	audit_denied_dentry(dentry, BPFSEAL_OP_WRITE_IN_FLIGHT, seals & BPFSEAL_SEALS_FENCED, seals, EPERM, 0,
+			    BPFSEAL_REASON_NONE);
 	return -EPERM;
 }
 
@@ -110,9 +112,10 @@ int BPF_PROG(guard_fence_xattr, struct mnt_idmap *idmap, struct dentry *dentry, 
 {
 	if (ret)
 		return ret;
-	if (!is_fence_xattr(name))
+	if (!is_fence_xattr(name) || fence_request_ok(dentry, size, flags))
 		return 0;
-	return fence_request_ok(dentry, size, flags) ? 0 : -EPERM;
+	audit_refused_fence_xattr(dentry);
+	return -EPERM;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
