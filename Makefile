@@ -27,6 +27,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(OUT) \
 	     -DBPFSEAL_VERSION='"$(VERSION)"'
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+SYSTEMD_LIBS := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
 	      -Wall -Werror -Wno-unused-function
 
@@ -56,7 +57,7 @@ VM_TEST_HELPERS := $(filter-out %_test.c %.bpf.c,$(wildcard tests/integration/*.
 EXAMPLES  := $(patsubst examples/%.c,$(OUT)/examples/%,$(wildcard examples/*.c))
 
 all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS) $(EXAMPLES) \
-	$(OUT)/bpfseal.service
+	$(OUT)/bpfseal.service $(OUT)/bpfseal-journal.service
 
 deps:
 	scripts/deps.sh
@@ -93,10 +94,10 @@ $(OUT)/libbpfseal.so: $(LIB_OBJS)
 
 $(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(SYSTEMD_LIBS)
 
-# The unit, with sealctl's installed path (the VM suite uses /usr/sbin).
-$(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
+# The units, with sealctl's installed path (the VM suite uses /usr/sbin).
+$(OUT)/%.service: systemd/%.service.in | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
 
@@ -106,14 +107,16 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 
 # --- tests
 # Unit tests link the loader's table and the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service $(wildcard bpf/*.h) | $(OUT)/tests/unit
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
+		$(OUT)/bpfseal-journal.service $(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
 		-o $@ $< $(OUT)/policy.o $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -o $@ $< $(VM_TEST_HELPERS) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -Iuser -o $@ $< $(VM_TEST_HELPERS) \
+		$(filter %.o,$^) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
 
 # Test-only BPF programs (tests/integration/*.bpf.c): they force a race a test must hit.
 $(OUT)/tests/integration/%.bpf.o: tests/integration/%.bpf.c vmlinux.h | $(OUT)/tests/integration
@@ -125,6 +128,8 @@ $(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
+# The audit test reads records as sealctl does.
+$(OUT)/tests/integration/audit_test: $(OUT)/audit.o $(OUT)/find_paths.o
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results
@@ -163,6 +168,7 @@ install: all
 		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
+	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal-journal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal-journal.service
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 

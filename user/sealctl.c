@@ -17,6 +17,8 @@ static const struct command commands[] = {
 	{ "get", cmd_get, "get [--json] FILE...", "print the seals of files" },
 	{ "list", cmd_list, "list [--json]", "print every sealed inode" },
 	{ "apply", cmd_apply, "apply [FILE...]", "apply seal files (default /etc/bpfseal/seals.d/*.conf)" },
+	{ "monitor", cmd_monitor, "monitor [--json | --journal [--rate-limit N/SECONDS]]",
+	  "follow refusals, seals added and policy changes live (root)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
