@@ -128,8 +128,9 @@ $(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@
 
 $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
-# The audit test reads records as sealctl does.
-$(OUT)/tests/integration/audit_test: $(OUT)/audit.o $(OUT)/find_paths.o
+# The audit tests read records as sealctl does.
+$(OUT)/tests/integration/audit_test $(OUT)/tests/integration/journal_test $(OUT)/tests/integration/durable_test: \
+	$(OUT)/audit.o $(OUT)/find_paths.o
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results
