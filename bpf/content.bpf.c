@@ -57,14 +57,17 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
 	return seal_rules_write(seals, start, f->len, size);
 }
 
-/* The refusal's record: which write, and which of the seals refuse it alone. */
+/* The refusal's record: which write, and which of the seals refuse it alone (f: NULL if no facts). */
 static __noinline void audit_refused_write(struct file *file, __u32 seals, struct write_facts *f, __u32 reason)
 {
 	loff_t size = BPF_CORE_READ(file, f_inode, i_size);
 	__u32 blockers = seals & BPFSEAL_SEALS_CONTENT, operation = audit_write_operation();
 	__u64 detail = 0;
 
-	if (f->kind == WRITE_FALLOCATE) {
+	if (!f) {
+		if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK)
+			detail = syscall_arg2();
+	} else if (f->kind == WRITE_FALLOCATE) {
 		blockers = SEAL_RULES_BLOCKERS(seals, one, seal_rules_fallocate(one, f->mode, f->pos, f->len, size));
 		operation = BPFSEAL_OP_FALLOCATE;
 		detail = (__u32)f->mode;
@@ -94,7 +97,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
 		seals = overlay_real_seals(file) & BPFSEAL_SEALS_FENCED;
 		if (seals) {
-			audit_refused_write(file, seals, &facts, BPFSEAL_REASON_OVERLAY);
+			audit_refused_write(file, seals, NULL, BPFSEAL_REASON_OVERLAY);
 			return -EPERM;
 		}
 		return 0;
@@ -120,7 +123,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		break;
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
-		audit_refused_write(file, seals, &facts, BPFSEAL_REASON_NO_FACTS);
+		audit_refused_write(file, seals, NULL, BPFSEAL_REASON_NO_FACTS);
 		return -EPERM;
 	}
 	if (refuse) {
