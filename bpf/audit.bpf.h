@@ -9,8 +9,7 @@
  * (each `sealctl monitor`, the journal forwarder) must see every record. So
  * each consumer brings its own ring buffer, of the size it wants, and puts
  * it into a slot of "audit_rings" (an array of maps); a record is written
- * into every ring found there: reserved in the first, copied into the
- * others. A full ring never waits: the record is counted in that slot's
+ * into every ring found there. A full ring never waits: the record is counted in that slot's
  * "audit_dropped" counter and in policy_state.audit_dropped, and the
  * consumer reads its own count (user/audit.c: claiming a slot, with a lock
  * that dies with its holder, and the counter's baseline). Empty slots cost
@@ -152,16 +151,11 @@ static __always_inline void audit_fill(struct bpfseal_audit_record *rec, const s
 	}
 }
 
-/*
- * Count the record, then write it into every consumer's ring. It is built
- * once, in the first ring with room, and copied from there into the others
- * before it is submitted.
- */
+/* Count the record, then write it into every consumer's ring. */
 static __noinline void audit_emit(const struct audit_facts *f)
 {
 	struct bpfseal_policy_state *st = get_policy_state();
-	struct bpfseal_audit_record *rec = NULL;
-	__u32 first = 0;
+	struct bpfseal_audit_record *rec;
 	__u64 seq;
 
 	if (!st)
@@ -171,35 +165,26 @@ static __noinline void audit_emit(const struct audit_facts *f)
 	else if (f->type == BPFSEAL_AUDIT_SEAL_REFUSED)
 		__sync_fetch_and_add(&st->seal_requests_refused, 1);
 	seq = __sync_fetch_and_add(&st->audit_records, 1);
-	/* Unrolled: the verifier then sees each slot's key as a constant. */
+	/*
+	 * Unrolled, and each record reserved, filled and submitted within one
+	 * iteration: the verifier of 6.1 cannot follow a reservation from one
+	 * iteration into the next.
+	 */
 #pragma unroll
 	for (__u32 slot = 0; slot < BPFSEAL_AUDIT_CONSUMERS_MAX; slot++) {
 		__u32 key = slot;
 		void *ring = bpf_map_lookup_elem(&audit_rings, &key);
 
-		if (!ring || rec)
+		if (!ring)
 			continue;
 		rec = bpf_ringbuf_reserve(ring, sizeof(*rec), 0);
-		if (rec)
-			first = slot;
-		else
+		if (!rec) {
 			audit_count_dropped(st, slot);
-	}
-	if (!rec)
-		return;
-	audit_fill(rec, f, seq);
-#pragma unroll
-	for (__u32 slot = 1; slot < BPFSEAL_AUDIT_CONSUMERS_MAX; slot++) {
-		__u32 key = slot;
-		void *ring;
-
-		if (slot <= first)
 			continue;
-		ring = bpf_map_lookup_elem(&audit_rings, &key);
-		if (ring && bpf_ringbuf_output(ring, rec, sizeof(*rec), 0))
-			audit_count_dropped(st, slot);
+		}
+		audit_fill(rec, f, seq);
+		bpf_ringbuf_submit(rec, 0);
 	}
-	bpf_ringbuf_submit(rec, 0);
 }
 
 /* A refusal of an operation on a file. */
