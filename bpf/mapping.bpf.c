@@ -38,6 +38,26 @@ static __always_inline bool shmem_like(struct inode *inode)
 	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
 }
 
+#define NR_mmap	9
+
+/*
+ * The refusal's record, from what the allowed path keeps anyway; the
+ * protection and flags asked for come from mmap(2)'s own arguments.
+ */
+static __noinline void audit_refused_mmap(struct file *file, __u32 seals, bool prot_write, bool writable_fd,
+					  int refuse)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	bool shmem = shmem_like(BPF_CORE_READ(file, f_inode));
+	__u64 detail = prot_write ? PROT_WRITE : 0;
+
+	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_mmap)
+		detail = BPF_CORE_READ(regs, dx) | BPF_CORE_READ(regs, r10) << 32;
+	audit_denied_file(file, BPFSEAL_OP_MMAP,
+			  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mmap_shared(one, prot_write, writable_fd, shmem)),
+			  seals, refuse, detail, BPFSEAL_REASON_NONE);
+}
+
 SEC("lsm/mmap_file")
 int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
@@ -61,10 +81,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 		seals |= overlay_real_seals(file);
 	refuse = seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode));
 	if (refuse)
-		audit_denied_file(file, BPFSEAL_OP_MMAP,
-				  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mmap_shared(one, prot & PROT_WRITE, writable_fd,
-											 shmem_like(inode))),
-				  seals, refuse, prot | (__u64)flags << 32, BPFSEAL_REASON_NONE);
+		audit_refused_mmap(file, seals, prot & PROT_WRITE, writable_fd, refuse);
 	return lsm_answer(refuse);
 }
 

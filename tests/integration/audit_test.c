@@ -609,6 +609,19 @@ static void storm_cases(void)
 	unlink(out);
 }
 
+/* How long each part took, on the console (the suite's time budget is tight). */
+static void seconds(const char *what)
+{
+	static struct timespec last;
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (last.tv_sec)
+		printf("  [%s] audit: %s took %.1f s\n", itest_kernel(), what,
+		       (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
+}
+
 int main(void)
 {
 	static const struct kind tmpfs = { "tmpfs", TMPFS, false }, xfs = { "xfs", XFS, true };
@@ -617,6 +630,7 @@ int main(void)
 	struct stat st;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	seconds(NULL);
 	ops_init();
 	if (audit_attach(&consumer, AUDIT_RING_DEFAULT, keep_record, NULL, err, sizeof(err))) {
 		itest_report(false, "audit/attach", "%s", err);
@@ -632,7 +646,9 @@ int main(void)
 	kernel_writer_cases();
 	refused_add_cases();
 	audit_detach(&consumer);
+	seconds("the seal table, kernel writers and refused requests");
 	storm_cases();
+	seconds("the storm");
 	close(marker_fd);
 	return itest_failures ? 1 : 0;
 }

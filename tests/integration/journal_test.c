@@ -10,6 +10,7 @@
  * get that many entries, then one saying how many were suppressed.
  */
 #include <signal.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
@@ -108,10 +109,12 @@ int main(void)
 	struct entry *e = malloc(sizeof(*e));
 	int sock, fd, consumers, denied = 0, status;
 	const char *suppressed = NULL;
+	struct timespec start, end;
 	struct stat st;
 	pid_t forwarder;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	clock_gettime(CLOCK_MONOTONIC, &start);
 	mkdir("/run/systemd", 0755);
 	mkdir(SOCKET_DIR, 0755);
 	unlink(SOCKET);
@@ -199,5 +202,8 @@ int main(void)
 	close(sock);
 	unlink(SOCKET);
 	free(e);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	printf("  [%s] journal: journal_test took %.1f s\n", itest_kernel(),
+	       (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9);
 	return itest_failures ? 1 : 0;
 }

@@ -4,6 +4,7 @@
 # the policy through unload and load; status counts; root only.
 # (Every refusal class, the storm and the journal: audit_test.c, journal_test.c.)
 . "$(dirname "$0")/lib.sh"
+started=$(date +%s)
 d=/mnt/ext4/monitor
 rm -rf "$d"; mkdir -p "$d"
 printf 'config v1\n' > "$d/app.conf"
@@ -77,3 +78,5 @@ out=$(su nobody -s /bin/sh -c 'sealctl monitor' 2>&1); rc=$?
 expect_exit "monitor/bad/rate_limit_without_journal" 2 sealctl monitor --rate-limit 5/1
 expect_exit "monitor/bad/rate_limit_malformed" 2 sealctl monitor --journal --rate-limit five
 rm -f /tmp/monitor.txt /tmp/monitor.json /tmp/monitor.err /tmp/monitor-json.err /tmp/writer.pid
+# The suite's time budget is tight: say what this took.
+echo "  [$KERNEL] monitor: t40-monitor.sh took $(( $(date +%s) - started )) s"
