@@ -212,11 +212,13 @@ unsigned long long audit_newly_dropped(struct audit_consumer *c, unsigned long l
 
 bool audit_still_attached(const struct audit_consumer *c)
 {
-	int fd = bpf_obj_get(AUDIT_RINGS_PIN);
+	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
+	int fd = bpf_obj_get_opts(AUDIT_RINGS_PIN, &ro);
 	unsigned int id;
 
+	/* Only a pin that is gone means the policy is: a refused look (a locked policy) does not. */
 	if (fd < 0)
-		return false;
+		return errno != ENOENT;
 	id = map_id(fd);
 	close(fd);
 	return id == c->rings_id;
