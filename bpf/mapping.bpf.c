@@ -48,7 +48,7 @@ static __noinline void audit_refused_mmap(struct file *file, __u32 seals, bool p
 					  int refuse)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	bool shmem = shmem_like(BPF_CORE_READ(file, f_inode));
+	bool shmem = shmem_like(file->f_inode);
 	__u64 detail = prot_write ? PROT_WRITE : 0;
 
 	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_mmap)
