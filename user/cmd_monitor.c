@@ -76,7 +76,8 @@ static void say(struct monitor *m, const char *text)
 {
 	if (m->sink == SINK_JOURNAL)
 		journal_notice(text);
-	fprintf(stderr, "sealctl: monitor: %s\n", text);
+	else
+		fprintf(stderr, "sealctl: monitor: %s\n", text);
 }
 
 static int parse_rate_limit(const char *arg, unsigned int *burst, unsigned int *interval)
