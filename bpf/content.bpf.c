@@ -57,8 +57,13 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
 	return seal_rules_write(seals, start, f->len, size);
 }
 
-/* The refusal's record: which write, and which of the seals refuse it alone (f: NULL if no facts). */
-static __noinline void audit_refused_write(struct file *file, __u32 seals, struct write_facts *f, __u32 reason)
+/*
+ * The refusal's record: which write, and which of the seals refuse it
+ * alone. The facts are read from the stash they were taken from (kind
+ * aside), so that check_write's own copy can stay in registers.
+ */
+static __noinline void audit_refused_write(struct file *file, __u32 seals, struct write_facts *f, __u32 kind,
+					   __u32 reason)
 {
 	loff_t size = BPF_CORE_READ(file, f_inode, i_size);
 	__u32 blockers = seals & BPFSEAL_SEALS_CONTENT, operation = audit_write_operation();
@@ -67,11 +72,11 @@ static __noinline void audit_refused_write(struct file *file, __u32 seals, struc
 	if (!f) {
 		if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK)
 			detail = syscall_arg2();
-	} else if (f->kind == WRITE_FALLOCATE) {
+	} else if (kind == WRITE_FALLOCATE) {
 		blockers = SEAL_RULES_BLOCKERS(seals, one, seal_rules_fallocate(one, f->mode, f->pos, f->len, size));
 		operation = BPFSEAL_OP_FALLOCATE;
 		detail = (__u32)f->mode;
-	} else if (f->kind == WRITE_RW) {
+	} else if (kind == WRITE_RW) {
 		blockers = SEAL_RULES_BLOCKERS(seals, one, judge_write(one, f, size));
 	} else if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK) {
 		detail = syscall_arg2();
@@ -97,7 +102,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
 		seals = overlay_real_seals(file) & BPFSEAL_SEALS_FENCED;
 		if (seals) {
-			audit_refused_write(file, seals, NULL, BPFSEAL_REASON_OVERLAY);
+			audit_refused_write(file, seals, NULL, 0, BPFSEAL_REASON_OVERLAY);
 			return -EPERM;
 		}
 		return 0;
@@ -123,11 +128,11 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		break;
 	default:
 		/* A reflink, or a path whose facts we could not learn. */
-		audit_refused_write(file, seals, NULL, BPFSEAL_REASON_NO_FACTS);
+		audit_refused_write(file, seals, NULL, 0, BPFSEAL_REASON_NO_FACTS);
 		return -EPERM;
 	}
 	if (refuse) {
-		audit_refused_write(file, seals, &facts, BPFSEAL_REASON_NONE);
+		audit_refused_write(file, seals, stash, facts.kind, BPFSEAL_REASON_NONE);
 		return lsm_answer(refuse);
 	}
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
