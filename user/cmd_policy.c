@@ -237,7 +237,7 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 		printf("refusals:      %lld operations denied, %lld seal requests refused since the policy "
 		       "was loaded\n", st->denials, st->seal_requests_refused);
 		consumers = audit_consumer_count();
-		printf("audit:         %d consumer%s (sealctl monitor, journal), %lld records dropped\n",
+		printf("audit:         %d consumer%s attached, %lld records dropped (a consumer's buffer was full)\n",
 		       consumers > 0 ? consumers : 0, consumers == 1 ? "" : "s", st->audit_dropped);
 	}
 	printf("hooks:\n");
