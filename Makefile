@@ -34,6 +34,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(OUT) \
 	     -DBPFSEAL_VERSION='"$(VERSION)"'
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
+SYSTEMD_LIBS := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -I. -Iinclude -Ibpf \
 	      -Wall -Werror -Wno-unused-function
 
@@ -63,11 +64,11 @@ VM_TEST_HELPERS := $(filter-out %_test.c %.bpf.c,$(wildcard tests/integration/*.
 EXAMPLES  := $(patsubst examples/%.c,$(OUT)/examples/%,$(wildcard examples/*.c))
 
 all: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(UNIT_TESTS) $(VM_TESTS) $(EXAMPLES) \
-	$(OUT)/bpfseal.service
+	$(OUT)/bpfseal.service $(OUT)/bpfseal-journal.service
 
 # What `make install` (and so the .deb) ships: no test programs.
 MOUNT_UNITS := run-bpfseal.mount sys-fs-bpf-bpfseal.mount
-shipped: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(OUT)/bpfseal.service \
+shipped: $(OUT)/sealctl $(OUT)/libbpfseal.a $(OUT)/libbpfseal.so $(OUT)/bpfseal.service $(OUT)/bpfseal-journal.service \
 	$(addprefix $(OUT)/,$(MOUNT_UNITS))
 
 deps:
@@ -105,10 +106,10 @@ $(OUT)/libbpfseal.so: $(LIB_OBJS)
 
 $(OUT)/sealctl: $(SEALCTL_OBJS) $(OUT)/libbpfseal.a
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBBPF_LIBS) $(SYSTEMD_LIBS)
 
-# The unit, with sealctl's installed path (the VM suite uses /usr/sbin).
-$(OUT)/bpfseal.service: systemd/bpfseal.service.in | $(OUT)
+# The units, with sealctl's installed path (the VM suite uses /usr/sbin).
+$(OUT)/%.service: systemd/%.service.in | $(OUT)
 	$(call msg,GEN,$@)
 	$(Q)sed 's|@SBINDIR@|$(BINDIR)|g' $< > $@
 
@@ -122,7 +123,7 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 # --- tests
 # Unit tests link the loader's table and the library; the BPF rules are headers.
 $(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
-		$(addprefix $(OUT)/,$(MOUNT_UNITS)) \
+		$(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
 		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
@@ -133,7 +134,8 @@ $(OUT)/tests/unit/lsm_list_test: $(OUT)/lsm_list.o
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -o $@ $< $(VM_TEST_HELPERS) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -Iuser -o $@ $< $(VM_TEST_HELPERS) \
+		$(filter %.o,$^) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
 
 # Test-only BPF programs (tests/integration/*.bpf.c): they force a race a test must hit.
 $(OUT)/tests/integration/%.bpf.o: tests/integration/%.bpf.c vmlinux.h | $(OUT)/tests/integration
@@ -146,6 +148,9 @@ $(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
 
 $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
 $(OUT)/tests/integration/locked_test: $(OUT)/tests/integration/fmodret.skel.h
+# The audit tests read records as sealctl does.
+$(OUT)/tests/integration/audit_test $(OUT)/tests/integration/journal_test $(OUT)/tests/integration/durable_test: \
+	$(OUT)/audit.o $(OUT)/find_paths.o
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results
@@ -184,6 +189,7 @@ install: shipped
 		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
+	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal-journal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal-journal.service
 	for u in $(MOUNT_UNITS); do install -m 0644 $(OUT)/$$u $(DESTDIR)$(UNITDIR)/$$u; done
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl

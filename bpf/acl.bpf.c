@@ -5,6 +5,7 @@
  * so an EXEC-sealed file refuses access-ACL changes. 6.2+ routes them to
  * inode_set_acl; 6.1 only to inode_setxattr("system.posix_acl_access").
  */
+#include "audit.bpf.h"
 #include "records.bpf.h"
 
 #define ACL_ACCESS_NAME "system.posix_acl_access"
@@ -13,12 +14,18 @@ static __always_inline int judge_acl(struct dentry *dentry, const char *name)
 {
 	char buf[sizeof(ACL_ACCESS_NAME)] = {};
 	struct inode *inode = dentry->d_inode;
+	__u32 seals;
 
-	if (!inode || !(inode_seals_by_path(inode) & BPFSEAL_SEAL_EXEC))
+	if (!inode)
+		return 0;
+	seals = inode_seals_by_path(inode);
+	if (!(seals & BPFSEAL_SEAL_EXEC))
 		return 0;
 	bpf_probe_read_kernel_str(buf, sizeof(buf), name);
-	if (__builtin_memcmp(buf, ACL_ACCESS_NAME, sizeof(buf)) == 0)
+	if (__builtin_memcmp(buf, ACL_ACCESS_NAME, sizeof(buf)) == 0) {
+		audit_denied_dentry(dentry, BPFSEAL_OP_ACL, BPFSEAL_SEAL_EXEC, seals, EPERM, 0, BPFSEAL_REASON_NONE);
 		return -EPERM;
+	}
 	return 0;
 }
 
@@ -55,8 +62,12 @@ int BPF_PROG(check_setxattr, void *idmap, struct dentry *dentry, const char *nam
 	 * same way: 0 for its one permitted use skips the CAP_SYS_ADMIN check
 	 * (write_fence.bpf.c), -EPERM for any other.
 	 */
-	if (is_fence_xattr(name))
-		return fence_request_ok(dentry, (size_t)ctx[4], (int)ctx[5]) ? 0 : -EPERM;
+	if (is_fence_xattr(name)) {
+		if (fence_request_ok(dentry, (size_t)ctx[4], (int)ctx[5]))
+			return 0;
+		audit_refused_fence_xattr(dentry);
+		return -EPERM;
+	}
 	return judge_acl(dentry, name) ?: INODE_SETXATTR_DEFAULT;
 }
 

@@ -26,6 +26,7 @@
  * On success the hook returns 0 and the kernel answers EINVAL for the
  * unknown command; callers confirm through the map (see bpfseal_add_seals).
  */
+#include "audit.bpf.h"
 #include "page_refs.bpf.h"
 #include "records.bpf.h"
 
@@ -104,15 +105,17 @@ static __always_inline bool has_writable_mappings(struct file *file, struct inod
  * after it, a wait like memfd's for pins. `adding` are the new seals among
  * WRITE, FUTURE_WRITE and GROW.
  */
-static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, unsigned long arg)
+static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, unsigned long arg, __u32 *reason)
 {
 	bool details = arg & BPFSEAL_ADD_DETAILS;
 
+	*reason = BPFSEAL_REASON_KERNEL_WRITER;
 	if ((adding & BPFSEAL_SEALS_NO_REWRITE) && backs_loop_swap_or_quota(inode))
 		return details ? -ETXTBSY : -EBUSY;
 	if (adding && core_dump_in_progress(inode))
 		return details ? -ETXTBSY : -EBUSY;
 	/* Reads count too: they end as quickly. */
+	*reason = BPFSEAL_REASON_DIRECT_IO;
 	if (adding && inode->i_dio_count.counter > 0)
 		return details ? -EAGAIN : -EBUSY;
 	return 0;
@@ -122,11 +125,14 @@ static __always_inline int unchecked_writers(struct inode *inode, __u32 adding, 
  * memfd's EBUSY for WRITE: a shared mapping that may write, or a page still
  * referenced through one that is gone. New mappings are refused already.
  */
-static __always_inline int mappings_in_the_way(struct file *file, struct inode *inode, unsigned long arg)
+static __always_inline int mappings_in_the_way(struct file *file, struct inode *inode, unsigned long arg,
+					       __u32 *reason)
 {
+	*reason = BPFSEAL_REASON_MAPPINGS;
 	if (has_writable_mappings(file, inode))
 		return -EBUSY;
 	/* No mapping can make a new pin now; are old ones still there? */
+	*reason = BPFSEAL_REASON_PINS;
 	if (page_cache_extra_refs(inode) != PAGE_REFS_NONE)
 		return arg & BPFSEAL_ADD_DETAILS ? -EAGAIN : -EBUSY;
 	return 0;
@@ -167,23 +173,32 @@ static __always_inline bool caller_is_root_capable(void)
  * made: a seal that eviction could lose is refused, and so is persistence
  * where no record can hold it. An errno, as seal_rules.h's.
  */
-static __always_inline int keeping_allows(struct inode *inode, unsigned long arg)
+static __always_inline int keeping_allows(struct inode *inode, unsigned long arg, __u32 *reason)
 {
 	enum seal_keeping keeping = seal_keeping(inode);
 	int cannot = arg & BPFSEAL_ADD_DETAILS ? EOPNOTSUPP : EINVAL;
 
+	*reason = BPFSEAL_REASON_NO_IDENTITY;
 	if (keeping == CANNOT_KEEP)
 		return cannot;
 	if (arg & BPFSEAL_ADD_PERSIST) {
 		if (keeping != KEPT_BY_RECORD)
 			return cannot;
+		*reason = BPFSEAL_REASON_PERSIST_NOT_ROOT;
 		if (!caller_is_root_capable())
 			return EPERM;
 	}
 	return 0;
 }
 
-static __always_inline int add_seals_to(struct file *file, unsigned long arg)
+/* How a request ended, for its audit record. */
+struct add_outcome {
+	__u32 reason;		/* BPFSEAL_REASON_* of a refusal */
+	__u32 added;		/* bits that were not in force before */
+	__u32 in_force;
+};
+
+static __always_inline int add_seals_to(struct file *file, unsigned long arg, struct add_outcome *out)
 {
 	struct inode *inode = file->f_inode;
 	struct seal_add req = { .request = arg };
@@ -192,24 +207,28 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg)
 	__u32 *pending;
 	int err;
 
+	out->reason = BPFSEAL_REASON_NOT_REGULAR;
 	if (!is_regular(inode))
 		return -EINVAL;
 	req.fd_writable = file->f_mode & FMODE_WRITE;
 	req.caller_may_seal = caller_may_seal(inode);
 	req.mode = inode->i_mode;
 	v = bpf_inode_storage_get(&seals, inode, 0, 0);
-	req.old = v ? v->seals : 0;
+	req.old = out->in_force = v ? v->seals : 0;
 	err = seal_rules_add(&req);
+	out->reason = req.refusal;
 	if (!err)
-		err = keeping_allows(inode, arg);
+		err = keeping_allows(inode, arg, &out->reason);
 	if (err)
 		return lsm_answer(err);
 	/* Storage only for a request that passed; a SEAL that races in is caught by the commit. */
 	if (!v)
 		v = inode_storage_create(inode);
+	out->reason = BPFSEAL_REASON_NO_MEMORY;
 	if (!v)
 		return -ENOMEM;
 	/* Room for the record and the listing first: never a seal that could be lost. */
+	out->reason = BPFSEAL_REASON_FULL;
 	if (seal_keeping(inode) == KEPT_BY_RECORD) {
 		err = keep_record(inode, v);
 		if (err)
@@ -220,24 +239,76 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg)
 		return -ENOSPC;
 	note_needed_facts(req.old | req.add);
 
-	err = unchecked_writers(inode, req.new_fenced, arg);
+	err = unchecked_writers(inode, req.new_fenced, arg, &out->reason);
 	/* New writable mappings are refused from here on (and rewrites, or every write). */
 	pending = NULL;
 	if (!err && req.adds_write)
 		pending = (req.add & BPFSEAL_SEAL_WRITE) ? &v->write_pending : &v->append_pending;
 	if (pending) {
 		__sync_fetch_and_add(pending, 1);
-		err = mappings_in_the_way(file, inode, arg);
+		err = mappings_in_the_way(file, inode, arg, &out->reason);
 	}
-	if (!err)
+	if (!err) {
+		out->reason = BPFSEAL_REASON_RACE;
 		err = commit_seals(v, req.add);
+	}
 	if (pending)
 		__sync_fetch_and_sub(pending, 1);
+	out->in_force = v->seals;
 	if (err)
 		return err;
+	out->added = req.add & ~req.old;
 	__sync_fetch_and_or(&listed->seals, v->seals);
 	record_seals(v, arg & BPFSEAL_ADD_PERSIST);
 	return 0;
+}
+
+/*
+ * The request's record: seals added (none if all were in force already), or
+ * the refusal with memfd's errno, as libbpfseal reports it.
+ */
+static __noinline void audit_seal_request(struct file *file, unsigned long arg, int err, struct add_outcome *out)
+{
+	struct audit_facts f = {
+		.type = err ? BPFSEAL_AUDIT_SEAL_REFUSED : BPFSEAL_AUDIT_SEALED,
+		.operation = BPFSEAL_OP_ADD_SEALS,
+		.seals = err ? (__u32)(arg & BPFSEAL_SEAL_ALL) : out->added,
+		.seals_in_force = out->in_force,
+		.reason = err ? out->reason : BPFSEAL_REASON_NONE,
+		.error = -err,
+		.detail = arg & BPFSEAL_ADD_PERSIST,
+		.inode = BPF_CORE_READ(file, f_inode),
+		.dentry = BPF_CORE_READ(file, f_path.dentry),
+	};
+
+	if (err == -ETXTBSY || err == -EAGAIN)
+		f.error = EBUSY;
+	else if (err == -EOPNOTSUPP)
+		f.error = EINVAL;
+	if (err || out->added)
+		audit_emit(&f);
+}
+
+/* Only an administrator of the machine speaks for the policy. */
+#define CAP_SYS_ADMIN	21
+
+static __always_inline void audit_policy_note(unsigned long operation)
+{
+	const struct cred *cred = bpf_get_current_task_btf()->cred;
+	struct audit_facts f = { .type = BPFSEAL_AUDIT_POLICY, .operation = BPFSEAL_OP_OTHER };
+	__u64 caps = 0;
+
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	if (!(caps & (1ULL << CAP_SYS_ADMIN)) || BPF_CORE_READ(cred, user_ns, level) != 0)
+		return;
+	switch (operation & 0xff) {
+	case BPFSEAL_OP_LOAD:
+	case BPFSEAL_OP_UNLOAD:
+	case BPFSEAL_OP_LOCK:
+		f.operation = operation & 0xff;
+		f.detail = operation >> 8;
+		audit_emit(&f);
+	}
 }
 
 SEC("lsm/file_fcntl")
@@ -247,8 +318,17 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 
 	if (ret)
 		return ret;
-	if (cmd == BPFSEAL_F_ADD_SEALS)
-		return add_seals_to(file, arg);
+	if (cmd == BPFSEAL_F_ADD_SEALS) {
+		struct add_outcome out = {};
+		int err = add_seals_to(file, arg, &out);
+
+		audit_seal_request(file, arg, err, &out);
+		return err;
+	}
+	if (cmd == BPFSEAL_F_AUDIT_NOTE) {
+		audit_policy_note(arg);
+		return 0;
+	}
 	if (cmd != BPFSEAL_F_RESTORE_SEALS)
 		return 0;
 	/* Adds nothing the policy did not hold: any caller may ask. */

@@ -68,8 +68,12 @@ static __always_inline int refuse_if(bool cond)
 #define CAP_FOWNER	3
 #define XATTR_REPLACE	0x2
 #define NR_pwritev2	328	/* x86_64 */
-#define NR_acct		163	/* x86_64 */
-#define PF_EXITING	0x00000004
+#define NR_acct		163
+#define NR_io_uring_enter	426
+#define PF_EXITING	0x00000004	/* task->flags */
+#define PF_IO_WORKER	0x00000010
+#define PF_DUMPCORE	0x00000200
+#define PF_KTHREAD	0x00200000
 
 
 typedef struct {

@@ -7,8 +7,35 @@
  * seal_rules_write() / seal_rules_fallocate(). Reads never get past the mask
  * test; unsealed inodes cost one lookup.
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 #include "judge_write.bpf.h"
+
+/*
+ * The refusal's record: which write, and which of the seals refuse it
+ * alone. The facts are read from the stash they were taken from (kind
+ * aside), so that check_write's own copy can stay in registers.
+ */
+static __noinline void audit_refused_write(struct file *file, __u32 seals, struct write_facts *f, __u32 kind,
+					   __u32 reason)
+{
+	loff_t size = BPF_CORE_READ(file, f_inode, i_size);
+	__u32 blockers = seals & BPFSEAL_SEALS_CONTENT, operation = audit_write_operation();
+	__u64 detail = 0;
+
+	if (!f) {
+		if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK)
+			detail = syscall_arg2();
+	} else if (kind == WRITE_FALLOCATE) {
+		blockers = SEAL_RULES_BLOCKERS(seals, one, seal_rules_fallocate(one, f->mode, f->pos, f->len, size));
+		operation = BPFSEAL_OP_FALLOCATE;
+		detail = (__u32)f->mode;
+	} else if (kind == WRITE_RW) {
+		blockers = SEAL_RULES_BLOCKERS(seals, one, judge_write(one, f, size));
+	} else if (operation == BPFSEAL_OP_FALLOCATE || operation == BPFSEAL_OP_REFLINK) {
+		detail = syscall_arg2();
+	}
+	audit_denied_file(file, operation, blockers, seals, EPERM, detail, reason);
+}
 
 SEC("lsm/file_permission")
 int BPF_PROG(check_write, struct file *file, int mask, int ret)
@@ -26,8 +53,11 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 	seals = inode_seals(inode);
 	if (!(seals & BPFSEAL_SEALS_CONTENT)) {
 		/* An overlay file over a sealed real file: no facts for it, so GROW denies. */
-		if (overlay_real_seals(file) & BPFSEAL_SEALS_FENCED)
+		seals = overlay_real_seals(file) & BPFSEAL_SEALS_FENCED;
+		if (seals) {
+			audit_refused_write(file, seals, NULL, 0, BPFSEAL_REASON_OVERLAY);
 			return -EPERM;
+		}
 		return 0;
 	}
 
@@ -42,8 +72,13 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 
 	refuse = judge_call(seals, &facts, inode, inode->i_size);
 	passed = facts.kind == WRITE_FALLOCATE ? WRITE_FALLOCATE_ALLOWED : WRITE_RW_ALLOWED;
-	if (refuse)
+	if (refuse) {
+		if (facts.kind == WRITE_UNKNOWN)	/* judged on its system call, or on nothing */
+			audit_refused_write(file, seals, NULL, 0, BPFSEAL_REASON_NO_FACTS);
+		else
+			audit_refused_write(file, seals, stash, facts.kind, BPFSEAL_REASON_NONE);
 		return lsm_answer(refuse);
+	}
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
 	if (stash)
 		stash->kind = passed;

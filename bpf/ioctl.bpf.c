@@ -24,7 +24,7 @@
  * EXT4_IOC_SETFSUUID (tune2fs -U on a mounted filesystem) while seal records
  * exist would orphan them at the next mount: refused (records.bpf.h).
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 #define IOC_TYPE(cmd)	(((cmd) >> 8) & 0xff)
 #define IOC_NR(cmd)	((cmd) & 0xff)
@@ -51,11 +51,20 @@
  */
 #define EXT4_IOC_SETFSUUID	0x4008662c	/* _IOW('f', 44, struct fsuuid) */
 
+/* The refusal's record, on the file the ioctl would have changed. */
+static __noinline int refuse_ioctl(struct file *subject, unsigned int cmd, __u32 blockers, __u32 seals,
+				   __u32 reason)
+{
+	audit_denied_file(subject, BPFSEAL_OP_IOCTL, blockers, seals, EPERM, cmd, reason);
+	return -EPERM;
+}
+
 static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int cmd, unsigned long arg)
 {
 	struct inode *dev_inode = loop_dev->f_inode;
 	unsigned int fd = (unsigned int)arg, flags = 0;
 	struct file *backing;
+	__u32 seals;
 
 	if ((dev_inode->i_mode & S_IFMT) != S_IFBLK || MAJOR(dev_inode->i_rdev) != LOOP_MAJOR)
 		return 0;
@@ -71,13 +80,17 @@ static __always_inline int judge_loop_ioctl(struct file *loop_dev, unsigned int 
 	if (!(BPF_CORE_READ(backing, f_mode) & FMODE_WRITE) || !(loop_dev->f_mode & FMODE_WRITE) ||
 	    (flags & LO_FLAGS_READ_ONLY))
 		return 0;
-	return refuse_if(listed_file_seals(backing) & BPFSEAL_SEALS_NO_REWRITE);
+	seals = listed_file_seals(backing);
+	if (seals & BPFSEAL_SEALS_NO_REWRITE)
+		return refuse_ioctl(backing, cmd, seals & BPFSEAL_SEALS_NO_REWRITE, seals, BPFSEAL_REASON_LOOP);
+	return 0;
 }
 
 static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	unsigned int which = IOC(IOC_TYPE(cmd), IOC_NR(cmd));
 	struct bpfseal_policy_state *st;
+	struct file *bitmap;
 	__u32 seals;
 
 	switch (cmd) {
@@ -86,26 +99,34 @@ static __always_inline int judge_ioctl(struct file *file, unsigned int cmd, unsi
 	case LOOP_CONFIGURE:
 		return judge_loop_ioctl(file, cmd, arg);
 	case SET_BITMAP_FILE:
-		return refuse_if(listed_file_seals(file_of_fd((unsigned int)arg)) & BPFSEAL_SEALS_NO_REWRITE);
+		bitmap = file_of_fd((unsigned int)arg);
+		seals = listed_file_seals(bitmap);
+		if (seals & BPFSEAL_SEALS_NO_REWRITE)
+			return refuse_ioctl(bitmap, cmd, seals & BPFSEAL_SEALS_NO_REWRITE, seals,
+					    BPFSEAL_REASON_MD_BITMAP);
+		return 0;
 	case EXT4_IOC_SETFSUUID:
 		st = get_policy_state();
-		return refuse_if(!st || st->records > 0);
+		if (!st || st->records > 0)
+			return refuse_ioctl(file, cmd, 0, 0, BPFSEAL_REASON_FS_UUID);
+		return 0;
 	}
 	switch (which) {
 	case EXT4_MOVE_EXT:
 	case XFS_SWAPEXT:
 	case F2FS_MOVE_RANGE:
 		seals = inode_seals(file->f_inode);
-		if (seals & BPFSEAL_SEALS_CONTENT)
-			return -EPERM;
 		st = get_policy_state();
-		if (!st || st->content_seals_exist)
-			return -EPERM;
+		if ((seals & BPFSEAL_SEALS_CONTENT) || !st || st->content_seals_exist)
+			return refuse_ioctl(file, cmd, seals & BPFSEAL_SEALS_CONTENT, seals,
+					    BPFSEAL_REASON_EXTENT_SWAP);
 		return 0;
 	case F2FS_SEC_TRIM_FILE:
 	case F2FS_START_ATOMIC_REPLACE:
 		seals = inode_seals(file->f_inode);
-		return refuse_if(seals & BPFSEAL_SEALS_CONTENT);
+		if (seals & BPFSEAL_SEALS_CONTENT)
+			return refuse_ioctl(file, cmd, seals & BPFSEAL_SEALS_CONTENT, seals, BPFSEAL_REASON_F2FS);
+		return 0;
 	default:
 		return 0;
 	}

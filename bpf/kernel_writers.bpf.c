@@ -24,18 +24,15 @@
  * Quota files are written through ->quota_write once quotaon has taken
  * them; the quota_on hook refuses a sealed one.
  */
+#include "audit.bpf.h"
 #include "records.bpf.h"
 
 /* x86_64 system call numbers */
 #define NR_open			2
 #define NR_creat		85
 #define NR_open_by_handle_at	304
-#define NR_io_uring_enter	426
 #define NR_openat2		437
 #define NR_openat		257
-
-#define PF_IO_WORKER	0x00000010
-#define PF_KTHREAD	0x00200000
 
 static __always_inline bool open_syscall(__s64 nr)
 {
@@ -65,8 +62,6 @@ static __always_inline bool kernel_internal_file(struct file *file)
  * acct(2), a core dump (PF_DUMPCORE), LIO and NVMe-target file backends
  * configured through configfs writes, swapon(2).
  */
-#define PF_DUMPCORE	0x00000200
-
 static __always_inline enum seal_rules_opener opener(void)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
@@ -81,6 +76,26 @@ static __always_inline enum seal_rules_opener opener(void)
 	if (!(flags & PF_DUMPCORE) && open_syscall(syscall))
 		return SEAL_RULES_OPENER_USER;
 	return syscall == NR_acct ? SEAL_RULES_OPENER_ACCT : SEAL_RULES_OPENER_IN_CALL;
+}
+
+/* The refusal's record: which writer, and which seals keep it out. */
+static __noinline void audit_refused_writer(struct file *file, __u32 seals, enum seal_rules_opener who, int error)
+{
+	unsigned int flags = bpf_get_current_task_btf()->flags;
+	__u32 reason = BPFSEAL_REASON_WRITER_IN_CALL;
+
+	if (seals & SEALS_UNKNOWN)
+		reason = BPFSEAL_REASON_SEALS_UNKNOWN;
+	else if (kernel_internal_file(file))
+		reason = BPFSEAL_REASON_WRITER_BACKING_FILE;
+	else if (flags & PF_DUMPCORE)
+		reason = BPFSEAL_REASON_WRITER_CORE_DUMP;
+	else if (who == SEAL_RULES_OPENER_KERNEL_THREAD)
+		reason = BPFSEAL_REASON_WRITER_KERNEL_THREAD;
+	else if (who == SEAL_RULES_OPENER_ACCT)
+		reason = BPFSEAL_REASON_WRITER_ACCT;
+	audit_denied_file(file, BPFSEAL_OP_KERNEL_WRITER_OPEN,
+			  SEAL_RULES_BLOCKERS(seals, one, seal_rules_writer_open(one, who)), seals, error, 0, reason);
 }
 
 /*
@@ -107,6 +122,7 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 {
 	enum seal_rules_opener who;
 	__u32 seals;
+	int refuse;
 
 	if (ret)
 		return ret;
@@ -115,21 +131,32 @@ int BPF_PROG(check_kernel_writer_open, struct file *file, int ret)
 		return lock_refuses_block_write(file->f_inode);
 	if (!(seals & BPFSEAL_SEALS_FENCED) || !(file->f_mode & FMODE_WRITE))
 		return 0;
-	/* Sealed, but the seals could not be brought back (records.bpf.h): no writer. */
-	if (seals & SEALS_UNKNOWN)
-		return -ENOMEM;
 	who = kernel_internal_file(file) ? SEAL_RULES_OPENER_KERNEL_THREAD : opener();
-	return lsm_answer(seal_rules_writer_open(seals, who));
+	/* Sealed, but the seals could not be brought back (records.bpf.h): no writer. */
+	if (seals & SEALS_UNKNOWN) {
+		audit_refused_writer(file, seals, who, ENOMEM);
+		return -ENOMEM;
+	}
+	refuse = seal_rules_writer_open(seals, who);
+	if (refuse)
+		audit_refused_writer(file, seals, who, refuse);
+	return lsm_answer(refuse);
 }
 
 SEC("lsm/quota_on")
 int BPF_PROG(check_quota_on, struct dentry *dentry, int ret)
 {
 	struct inode *inode = dentry->d_inode;
+	__u32 seals;
 
-	if (ret)
+	if (ret || !inode)
 		return ret;
-	return refuse_if(inode && (inode_seals_by_path(inode) & BPFSEAL_SEALS_CONTENT));
+	seals = inode_seals_by_path(inode);
+	if (!(seals & BPFSEAL_SEALS_CONTENT))
+		return 0;
+	audit_denied_dentry(dentry, BPFSEAL_OP_QUOTA_ON, seals & BPFSEAL_SEALS_CONTENT, seals, EPERM, 0,
+			    BPFSEAL_REASON_NONE);
+	return -EPERM;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -33,6 +33,7 @@
  * boot, before other software runs. What stays open (reboot, offline edits,
  * firmware): README, "Locked mode".
  */
+#include "audit.bpf.h"
 #include "records.bpf.h"
 
 #define BPF_FS_MAGIC		0xcafe4a11
@@ -57,6 +58,17 @@ static __always_inline bool policy_map(const void *map)
 	return map == (void *)&seals || map == (void *)&sealed_inodes || map == (void *)&write_facts ||
 	       map == (void *)&mmap_slots || map == (void *)&policy_state || map == (void *)&core_dumps ||
 	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids;
+}
+
+/*
+ * The audit maps are not the policy's state: consumers put their own ring
+ * buffers into audit_rings, so root may still open it read-write once
+ * locked (README, "Locked mode": root can silence the records, not lift a
+ * seal). Their pins stay readable.
+ */
+static __always_inline bool audit_map(const void *map)
+{
+	return map == (void *)&audit_rings || map == (void *)&audit_dropped;
 }
 
 /* Is this id one of this load's links (or, with of_prog, of their programs)? */
@@ -207,7 +219,7 @@ int BPF_PROG(lock_policy, struct file *file, unsigned int cmd, unsigned long arg
 
 /*
  * Pins: only map pins, only for reading (sealctl status, unprivileged
- * verification through the public pin). Directories there take no new,
+ * verification through the public pin, audit consumers). Directories there take no new,
  * removed or renamed entry.
  */
 SEC("lsm/inode_permission")
@@ -230,7 +242,7 @@ int BPF_PROG(lock_pins, struct inode *inode, int mask, int ret)
 		return -EPERM;
 	if ((inode->i_mode & S_IFMT) == S_IFDIR)
 		return 0;
-	return refuse_if(!policy_map(inode->i_private));
+	return refuse_if(!policy_map(inode->i_private) && !audit_map(inode->i_private));
 }
 
 SEC("lsm/sb_umount")

@@ -24,7 +24,7 @@
  * MMAP_PROBES slots free is counted in mmaps_untracked, and WRITE answers
  * EBUSY while that is non-zero.
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 static __always_inline bool shared_maybe_writable(struct file *file, unsigned long flags)
 {
@@ -39,6 +39,26 @@ static __always_inline bool shmem_like(struct inode *inode)
 	return magic == TMPFS_MAGIC || magic == HUGETLBFS_MAGIC;
 }
 
+#define NR_mmap	9
+
+/*
+ * The refusal's record, from what the allowed path keeps anyway; the
+ * protection and flags asked for come from mmap(2)'s own arguments.
+ */
+static __noinline void audit_refused_mmap(struct file *file, __u32 seals, bool prot_write, bool writable_fd,
+					  int refuse)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	bool shmem = shmem_like(file->f_inode);
+	__u64 detail = prot_write ? PROT_WRITE : 0;
+
+	if (regs && BPF_CORE_READ(regs, orig_ax) == NR_mmap)
+		detail = BPF_CORE_READ(regs, dx) | BPF_CORE_READ(regs, r10) << 32;
+	audit_denied_file(file, BPFSEAL_OP_MMAP,
+			  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mmap_shared(one, prot_write, writable_fd, shmem)),
+			  seals, refuse, detail, BPFSEAL_REASON_NONE);
+}
+
 SEC("lsm/mmap_file")
 int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long prot,
 	     unsigned long flags, int ret)
@@ -46,6 +66,7 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	struct inode *inode;
 	bool writable_fd;
 	__u32 seals;
+	int refuse;
 
 	if (ret)
 		return ret;
@@ -59,7 +80,10 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	/* 6.1 maps the real file behind an overlay one: that one's seals count. */
 	if (!(seals & BPFSEAL_SEALS_NO_REWRITE) && (prot & PROT_WRITE))
 		seals |= overlay_real_seals(file);
-	return lsm_answer(seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode)));
+	refuse = seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode));
+	if (refuse)
+		audit_refused_mmap(file, seals, prot & PROT_WRITE, writable_fd, refuse);
+	return lsm_answer(refuse);
 }
 
 SEC("lsm/file_mprotect")
@@ -68,6 +92,8 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 {
 	unsigned long vm_flags;
 	struct file *file;
+	__u32 seals;
+	int refuse;
 
 	if (ret)
 		return ret;
@@ -78,7 +104,13 @@ int BPF_PROG(check_mprotect, struct vm_area_struct *vma, unsigned long reqprot,
 	/* Only a shared mapping that is not writable yet gains anything. */
 	if (!file || !(vm_flags & VM_SHARED) || (vm_flags & VM_WRITE))
 		return 0;
-	return lsm_answer(seal_rules_mprotect_to_write(inode_seals(file->f_inode)));
+	seals = inode_seals(file->f_inode);
+	refuse = seal_rules_mprotect_to_write(seals);
+	if (refuse)
+		audit_denied_file(file, BPFSEAL_OP_MPROTECT,
+				  SEAL_RULES_BLOCKERS(seals, one, seal_rules_mprotect_to_write(one)), seals, refuse,
+				  prot, BPFSEAL_REASON_NONE);
+	return lsm_answer(refuse);
 }
 
 /* A thread's i-th candidate slot: linear probing from a Fibonacci hash of its id. */

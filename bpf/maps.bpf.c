@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The one definition of each map; the other objects declare them extern. */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 
 seal_map_t seals SEC(".maps");
 sealed_inodes_map_t sealed_inodes SEC(".maps");
@@ -11,5 +11,7 @@ core_dumps_map_t core_dumps SEC(".maps");
 records_map_t records SEC(".maps");
 sealed_devs_map_t sealed_devs SEC(".maps");
 lock_link_ids_map_t lock_link_ids SEC(".maps");
+audit_rings_map_t audit_rings SEC(".maps");
+audit_dropped_map_t audit_dropped SEC(".maps");
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

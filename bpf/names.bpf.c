@@ -7,15 +7,22 @@
  * covered: renaming one moves the name with it (README, "The seals").
  * Seals come from inode_seals_by_path(): these run before any open.
  */
+#include "audit.bpf.h"
 #include "records.bpf.h"
 
-static __always_inline int judge_name_change(struct dentry *dentry)
+static __always_inline int judge_name_change(struct dentry *dentry, __u32 operation)
 {
 	struct inode *inode = dentry ? dentry->d_inode : NULL;
+	__u32 seals;
+	int refuse;
 
 	if (!inode || !is_regular(inode))
 		return 0;
-	return lsm_answer(seal_rules_name_change(inode_seals_by_path(inode)));
+	seals = inode_seals_by_path(inode);
+	refuse = seal_rules_name_change(seals);
+	if (refuse)
+		audit_denied_dentry(dentry, operation, BPFSEAL_SEAL_NAME, seals, refuse, 0, BPFSEAL_REASON_NONE);
+	return lsm_answer(refuse);
 }
 
 SEC("lsm/inode_unlink")
@@ -23,7 +30,7 @@ int BPF_PROG(check_unlink, struct inode *dir, struct dentry *dentry, int ret)
 {
 	if (ret)
 		return ret;
-	return judge_name_change(dentry);
+	return judge_name_change(dentry, BPFSEAL_OP_UNLINK);
 }
 
 /* The file renamed away, or the one a rename would replace. */
@@ -33,7 +40,7 @@ int BPF_PROG(check_rename, struct inode *old_dir, struct dentry *old_dentry, str
 {
 	if (ret)
 		return ret;
-	return judge_name_change(old_dentry) ?: judge_name_change(new_dentry);
+	return judge_name_change(old_dentry, BPFSEAL_OP_RENAME) ?: judge_name_change(new_dentry, BPFSEAL_OP_RENAME);
 }
 
 SEC("lsm/inode_link")
@@ -41,7 +48,7 @@ int BPF_PROG(check_link, struct dentry *old_dentry, struct inode *dir, struct de
 {
 	if (ret)
 		return ret;
-	return judge_name_change(old_dentry);
+	return judge_name_change(old_dentry, BPFSEAL_OP_LINK);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

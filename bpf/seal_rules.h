@@ -12,6 +12,25 @@
 
 #include "bpfseal_abi.h"
 
+/*
+ * The seals an audit record names for a refusal: those of `seals` that
+ * refuse on their own, `refuses` being a rule's call on the one seal `one`.
+ * Each rule below refuses a set of seals only if one of them refuses alone
+ * (tests/unit/seal_rules_test.c checks it rule by rule), so a refusal
+ * always names at least one seal.
+ */
+#define SEAL_RULES_BLOCKERS(seals, one, refuses)                                        \
+	({                                                                              \
+		unsigned int rest_ = (seals) & BPFSEAL_SEAL_ALL, blockers_ = 0;         \
+		for (int i_ = 0; i_ < 8 && rest_; i_++) {                               \
+			unsigned int one = rest_ & -rest_;                              \
+			rest_ &= rest_ - 1;                                             \
+			if (refuses)                                                    \
+				blockers_ |= one;                                       \
+		}                                                                       \
+		blockers_;                                                              \
+	})
+
 #define SEAL_RULES_FALLOC_KEEP_SIZE	0x01
 #define SEAL_RULES_FALLOC_COLLAPSE	0x08
 #define SEAL_RULES_FALLOC_INSERT	0x20
@@ -127,6 +146,7 @@ struct seal_add {
 	unsigned int add;	/* bits to OR in */
 	unsigned int new_fenced;	/* BPFSEAL_SEALS_FENCED bits not in force yet */
 	int adds_write;		/* WRITE or APPEND not in force yet: the mapping and pin checks */
+	unsigned int refusal;	/* BPFSEAL_REASON_* of a refusal, for its audit record */
 };
 
 #define SEAL_RULES_REQUEST_FLAGS	(BPFSEAL_ADD_DETAILS | BPFSEAL_ADD_PERSIST)
@@ -135,14 +155,19 @@ static inline int seal_rules_add(struct seal_add *a)
 {
 	unsigned int add = (unsigned int)(a->request & BPFSEAL_SEAL_ALL);
 
+	a->refusal = BPFSEAL_REASON_NOT_WRITABLE;
 	if (!a->fd_writable)
 		return EPERM;
+	a->refusal = BPFSEAL_REASON_UNKNOWN_BITS;
 	if (a->request & ~(unsigned long)(BPFSEAL_SEAL_ALL | SEAL_RULES_REQUEST_FLAGS))
 		return EINVAL;
+	a->refusal = BPFSEAL_REASON_NOT_OWNER;
 	if (!a->caller_may_seal)
 		return EPERM;
+	a->refusal = BPFSEAL_REASON_SEALED;
 	if (a->old & BPFSEAL_SEAL_SEAL)
 		return EPERM;
+	a->refusal = BPFSEAL_REASON_NONE;
 	if ((add & BPFSEAL_SEAL_EXEC) && (a->mode & SEAL_RULES_S_IXUGO))
 		add |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
 	a->add = add;

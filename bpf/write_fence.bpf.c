@@ -39,7 +39,7 @@
  * skip the CAP_SYS_ADMIN check for a security.* name (inode_xattr_skipcap);
  * before that, an inode_setxattr answer of 0 skips it (acl.bpf.c).
  */
-#include "bpfseal.bpf.h"
+#include "audit.bpf.h"
 #include "judge_write.bpf.h"
 
 #define RWSEM_READER_OWNED	1UL	/* kernel/locking/rwsem.c */
@@ -112,7 +112,11 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 	f = facts_of_this_call(inode);
 	if (!f && acct_record(seals))
 		return 0;
-	return judge_call(seals, f, inode, size) ? -EPERM : 0;
+	if (!judge_call(seals, f, inode, size))
+		return 0;
+	audit_denied_dentry(dentry, BPFSEAL_OP_WRITE_IN_FLIGHT, seals & BPFSEAL_SEALS_FENCED, seals, EPERM, 0,
+			    BPFSEAL_REASON_NONE);
+	return -EPERM;
 }
 
 SEC("lsm/inode_xattr_skipcap")
@@ -129,9 +133,10 @@ int BPF_PROG(guard_fence_xattr, struct mnt_idmap *idmap, struct dentry *dentry, 
 {
 	if (ret)
 		return ret;
-	if (!is_fence_xattr(name))
+	if (!is_fence_xattr(name) || fence_request_ok(dentry, size, flags))
 		return 0;
-	return fence_request_ok(dentry, size, flags) ? 0 : -EPERM;
+	audit_refused_fence_xattr(dentry);
+	return -EPERM;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

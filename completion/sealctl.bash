@@ -3,7 +3,7 @@ _sealctl()
 {
 	local cur prev words cword
 	_init_completion || return
-	local commands="load unload status add get list apply enable-lsm disable-lsm"
+	local commands="load unload status add get list apply monitor enable-lsm disable-lsm"
 	local seals="seal shrink grow write future-write exec append name"
 
 	if [[ $cword -eq 1 ]]; then
@@ -27,6 +27,7 @@ _sealctl()
 	status | list) COMPREPLY=($(compgen -W "--json --help" -- "$cur")) ;;
 	unload) COMPREPLY=($(compgen -W "--force --help" -- "$cur")) ;;
 	load) COMPREPLY=($(compgen -W "--capacity --locked --help" -- "$cur")) ;;
+	monitor) COMPREPLY=($(compgen -W "--json --journal --rate-limit --help" -- "$cur")) ;;
 	enable-lsm | disable-lsm) COMPREPLY=($(compgen -W "--yes --dry-run --help" -- "$cur")) ;;
 	esac
 }

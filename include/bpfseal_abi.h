@@ -168,6 +168,11 @@ struct bpfseal_policy_state {
 	unsigned int page_walk_first_slot;	/* always 0: bpf/page_refs.bpf.h */
 	unsigned long long lock_private_sb;	/* superblock of /sys/fs/bpf/bpfseal */
 	unsigned long long lock_public_sb;	/* superblock of /run/bpfseal */
+	/* The audit trail (bpf/audit.bpf.h), counted whether anyone listens or not. */
+	long long denials;		/* operations refused, by every hook */
+	long long seal_requests_refused;	/* requests to add seals refused */
+	long long audit_records;	/* records made: the next record's sequence number */
+	long long audit_dropped;	/* records a consumer's ring had no room for */
 };
 
 /* Value of "lock_link_ids": a link of this load and its program. */
@@ -183,6 +188,128 @@ struct bpfseal_listed_inode {
 	unsigned int seals;
 	unsigned int pad;
 };
+
+/*
+ * The audit trail: one record for every refusal, seal added, refused seal
+ * request and policy change, written by the policy into the ring buffer of
+ * every consumer attached (bpf/audit.bpf.h explains the fan-out; sealctl(8)
+ * the fields as `sealctl monitor --json` shows them).
+ */
+#define BPFSEAL_AUDIT_CONSUMERS_MAX	8	/* slots in the "audit_rings" map */
+#define BPFSEAL_AUDIT_NAME_MAX		256	/* last path component, NUL included */
+
+/* Record types. */
+#define BPFSEAL_AUDIT_DENIED		1	/* an operation refused by a seal */
+#define BPFSEAL_AUDIT_SEALED		2	/* seals added to an inode */
+#define BPFSEAL_AUDIT_SEAL_REFUSED	3	/* a request to add seals refused */
+#define BPFSEAL_AUDIT_POLICY		4	/* the policy loaded, unloaded or locked */
+
+/* Operations: what was refused (or done). */
+#define BPFSEAL_OP_OTHER		0	/* a write the policy cannot name: see `syscall` */
+#define BPFSEAL_OP_WRITE		1
+#define BPFSEAL_OP_PWRITE		2
+#define BPFSEAL_OP_WRITEV		3
+#define BPFSEAL_OP_PWRITEV		4
+#define BPFSEAL_OP_PWRITEV2		5
+#define BPFSEAL_OP_AIO			6	/* io_submit */
+#define BPFSEAL_OP_IO_URING		7	/* a write submitted through io_uring */
+#define BPFSEAL_OP_SPLICE		8
+#define BPFSEAL_OP_SENDFILE		9
+#define BPFSEAL_OP_COPY_FILE_RANGE	10
+#define BPFSEAL_OP_REFLINK		11	/* FICLONE, FICLONERANGE, FIDEDUPERANGE; detail: the ioctl */
+#define BPFSEAL_OP_FALLOCATE		12	/* detail: the mode */
+#define BPFSEAL_OP_TRUNCATE		13	/* detail: the new size */
+#define BPFSEAL_OP_FTRUNCATE		14	/* detail: the new size */
+#define BPFSEAL_OP_OPEN_TRUNC		15	/* open(O_TRUNC); detail: 0 */
+#define BPFSEAL_OP_MMAP			16	/* detail: prot | flags << 32 */
+#define BPFSEAL_OP_MPROTECT		17	/* detail: prot */
+#define BPFSEAL_OP_CHMOD		18	/* detail: the new mode */
+#define BPFSEAL_OP_ACL			19	/* setting an access ACL */
+#define BPFSEAL_OP_IOCTL		20	/* detail: the command */
+#define BPFSEAL_OP_KERNEL_WRITER_OPEN	21	/* reason: which writer (BPFSEAL_REASON_WRITER_*) */
+#define BPFSEAL_OP_QUOTA_ON		22
+#define BPFSEAL_OP_UNLINK		23
+#define BPFSEAL_OP_RENAME		24
+#define BPFSEAL_OP_LINK			25
+#define BPFSEAL_OP_ADD_SEALS		26	/* detail: BPFSEAL_ADD_PERSIST if asked */
+#define BPFSEAL_OP_FENCE_XATTR		27	/* a use of the fence xattr the policy refuses */
+#define BPFSEAL_OP_WRITE_IN_FLIGHT	28	/* a write past its check when a seal went in */
+#define BPFSEAL_OP_KERNEL_WRITE		29	/* a write by a kernel thread (nfsd, ksmbd) */
+#define BPFSEAL_OP_LOAD			30	/* detail: 1 for a fresh policy, 0 for a reload */
+#define BPFSEAL_OP_UNLOAD		31
+#define BPFSEAL_OP_LOCK			32
+#define BPFSEAL_OP_COUNT		33
+
+/* Why, where the errno and the seals do not say it all. */
+#define BPFSEAL_REASON_NONE		0
+#define BPFSEAL_REASON_NO_FACTS		1	/* a write the policy could not place (reflink): refused whole */
+#define BPFSEAL_REASON_OVERLAY		2	/* the real file under an overlay file is sealed */
+#define BPFSEAL_REASON_SEALS_UNKNOWN	3	/* the inode came back without its seals: refused */
+#define BPFSEAL_REASON_WRITER_KERNEL_THREAD 4	/* opener: a kernel thread */
+#define BPFSEAL_REASON_WRITER_BACKING_FILE 5	/* opener: overlayfs or FUSE passthrough */
+#define BPFSEAL_REASON_WRITER_IN_CALL	6	/* opener: another system call (`syscall`: swapon, configfs write) */
+#define BPFSEAL_REASON_WRITER_ACCT	7	/* opener: acct(2) */
+#define BPFSEAL_REASON_WRITER_CORE_DUMP	8	/* opener: a core dump */
+#define BPFSEAL_REASON_LOOP		9	/* ioctl: a writable loop device over the file */
+#define BPFSEAL_REASON_MD_BITMAP	10	/* ioctl: an md bitmap in the file */
+#define BPFSEAL_REASON_EXTENT_SWAP	11	/* ioctl: extents swapped while sealed inodes exist */
+#define BPFSEAL_REASON_F2FS		12	/* ioctl: f2fs trim or atomic replace */
+#define BPFSEAL_REASON_FS_UUID		13	/* ioctl: a filesystem UUID change would orphan records */
+/* Seal requests (BPFSEAL_AUDIT_SEAL_REFUSED), memfd_add_seals()'s order first. */
+#define BPFSEAL_REASON_NOT_REGULAR	20	/* EINVAL */
+#define BPFSEAL_REASON_NOT_WRITABLE	21	/* EPERM: descriptor not open for writing */
+#define BPFSEAL_REASON_UNKNOWN_BITS	22	/* EINVAL */
+#define BPFSEAL_REASON_NOT_OWNER	23	/* EPERM: neither owner nor CAP_FOWNER */
+#define BPFSEAL_REASON_SEALED		24	/* EPERM: `seal` is set */
+#define BPFSEAL_REASON_NO_IDENTITY	25	/* EINVAL: no identity survives eviction here */
+#define BPFSEAL_REASON_PERSIST_NOT_ROOT	26	/* EPERM: only root persists seals */
+#define BPFSEAL_REASON_FULL		27	/* ENOSPC */
+#define BPFSEAL_REASON_NO_MEMORY	28	/* ENOMEM */
+#define BPFSEAL_REASON_KERNEL_WRITER	29	/* EBUSY: loop, swap, quota or a core dump writes it */
+#define BPFSEAL_REASON_DIRECT_IO	30	/* EBUSY: direct I/O in flight (callers may retry) */
+#define BPFSEAL_REASON_MAPPINGS		31	/* EBUSY: shared mappings that may write */
+#define BPFSEAL_REASON_PINS		32	/* EBUSY: pages referenced for I/O (callers may retry) */
+#define BPFSEAL_REASON_RACE		33	/* EPERM: `seal` went in meanwhile */
+#define BPFSEAL_REASON_COUNT		34
+
+/*
+ * One record. Every field is written by the policy; strings are
+ * NUL-terminated. `size` lets a consumer refuse a layout it does not know.
+ */
+struct bpfseal_audit_record {
+	unsigned int size;		/* sizeof(struct bpfseal_audit_record) */
+	unsigned int type;		/* BPFSEAL_AUDIT_* */
+	unsigned long long seq;		/* records made before this one since the policy was loaded */
+	unsigned long long boot_ns;	/* CLOCK_BOOTTIME */
+	unsigned int operation;		/* BPFSEAL_OP_* */
+	int error;			/* the errno the caller saw (memfd's), 0 for SEALED and POLICY */
+	/*
+	 * DENIED: the seals that refused it (each refuses it on its own);
+	 * SEALED: the seals newly added; SEAL_REFUSED: the seals asked for.
+	 */
+	unsigned int seals;
+	unsigned int seals_in_force;	/* all the inode's seals at that moment */
+	unsigned int reason;		/* BPFSEAL_REASON_* */
+	int syscall;			/* x86_64 number the task was in, -1 for none */
+	unsigned long long detail;	/* per operation: see BPFSEAL_OP_* */
+	unsigned long long dev;		/* kernel encoding: major << 20 | minor; 0 for POLICY */
+	unsigned long long ino;
+	unsigned long long cgroup_id;
+	unsigned int tgid;		/* the process */
+	unsigned int pid;		/* the thread */
+	unsigned int uid;		/* real uid */
+	unsigned int loginuid;		/* 4294967295: unset, or no audit support */
+	char comm[16];
+	char name[BPFSEAL_AUDIT_NAME_MAX];	/* last path component, "" if none */
+};
+
+/*
+ * fcntl(any fd, BPFSEAL_F_AUDIT_NOTE, operation | detail << 8), operation
+ * BPFSEAL_OP_LOAD, UNLOAD or LOCK: the policy records a change made to it
+ * (sealctl asks; only CAP_SYS_ADMIN in the initial user namespace is
+ * heard). The kernel answers EINVAL.
+ */
+#define BPFSEAL_F_AUDIT_NOTE		0x62730003u
 
 /* The in-flight write fence's xattr name: bpf/write_fence.bpf.c. */
 #define BPFSEAL_FENCE_XATTR		"security.bpfseal.fence"

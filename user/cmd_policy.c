@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "lsm_boot.h"
 #include "persist.h"
 #include "policy.h"
@@ -101,6 +102,9 @@ int cmd_load(int argc, char **argv)
 		free(persisted);
 		return rc;
 	}
+	audit_note(BPFSEAL_OP_LOAD, fresh);
+	if (config.locked)
+		audit_note(BPFSEAL_OP_LOCK, 0);
 	/* Inodes already in memory missed their lookup: restore them now. */
 	if (fresh && n)
 		persist_restore_in_memory(persisted, n);
@@ -143,6 +147,7 @@ int cmd_unload(int argc, char **argv)
 			      sealed, sealed == 1 ? " is" : "s are", sealed == 1 ? "its" : "their");
 		return EXIT_REFUSED;
 	}
+	audit_note(BPFSEAL_OP_UNLOAD, 0);
 	if (policy_unload(err, sizeof(err))) {
 		sealctl_error("unload: %s", err);
 		return EXIT_REFUSED;
@@ -165,6 +170,7 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 {
 	unsigned int capacity = 0, listing_capacity = 0;
 	long long memory = -1, listing_memory = -1;
+	int consumers = loaded ? audit_consumer_count() : 0;
 	char where[128];
 
 	if (loaded) {
@@ -182,6 +188,11 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 		       st->sealed_in_memory + st->records_evicted, st->sealed_in_memory, st->records,
 		       st->records_evicted, st->records_persisted, capacity, memory, st->seals_refused_full,
 		       st->restore_failures, listing_capacity);
+	if (loaded)
+		printf(",\"denials\":%lld,\"seal_requests_refused\":%lld,\"audit\":{\"consumers\":%d,"
+		       "\"records\":%lld,\"records_dropped\":%lld}",
+		       st->denials, st->seal_requests_refused, consumers > 0 ? consumers : 0, st->audit_records,
+		       st->audit_dropped);
 	printf(",\"hooks\":[");
 	for (size_t i = 0; i < policy_program_count; i++) {
 		const struct policy_program *p = &policy_programs[i];
@@ -202,6 +213,7 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 {
 	unsigned int capacity = 0;
 	long long memory = -1;
+	int consumers;
 
 	if (loaded)
 		policy_map_usage("records", &capacity, &memory);
@@ -224,6 +236,11 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 		if (st->restore_failures)
 			printf("restores:      %lld inodes came back without room for their seals; "
 			       "path hooks restore them\n", st->restore_failures);
+		printf("refusals:      %lld operations denied, %lld seal requests refused since the policy "
+		       "was loaded\n", st->denials, st->seal_requests_refused);
+		consumers = audit_consumer_count();
+		printf("audit:         %d consumer%s attached, %lld records dropped (a consumer's buffer was full)\n",
+		       consumers > 0 ? consumers : 0, consumers == 1 ? "" : "s", st->audit_dropped);
 	}
 	printf("hooks:\n");
 	for (size_t i = 0; i < policy_program_count; i++) {

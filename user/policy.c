@@ -434,6 +434,8 @@ static bool map_frozen(int fd)
  * Freeze every map for syscall writers: userspace, root included, can read
  * the policy's state but never write or delete it; only the programs change
  * it. A re-used map is frozen already (the kernel then answers EBUSY).
+ * The one exception, audit_rings, holds no policy state: audit consumers
+ * put their own ring buffers into it (bpf/audit.bpf.h).
  */
 static int freeze_maps(struct bpfseal *skel, char *err, size_t errlen)
 {
@@ -442,6 +444,9 @@ static int freeze_maps(struct bpfseal *skel, char *err, size_t errlen)
 	bpf_object__for_each_map(map, skel->obj) {
 		int fd = bpf_map__fd(map);
 
+		/* audit_rings takes each consumer's ring (bpf/audit.bpf.h). */
+		if (map == skel->maps.audit_rings)
+			continue;
 		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids || !bpf_map_freeze(fd) ||
 		    map_frozen(fd))
 			continue;

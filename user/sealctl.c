@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "apply", cmd_apply, "apply [FILE...]", "apply seal files (default /etc/bpfseal/seals.d/*.conf)" },
 	{ "enable-lsm", cmd_enable_lsm, "enable-lsm [--yes] [--dry-run]", "add bpf to lsm= in the boot configuration (active after reboot)" },
 	{ "disable-lsm", cmd_disable_lsm, "disable-lsm [--yes] [--dry-run]", "undo what enable-lsm changed" },
+	{ "monitor", cmd_monitor, "monitor [--json | --journal [--rate-limit N/SECONDS]]",
+	  "follow refusals, seals added and policy changes live (root)" },
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -28,6 +28,7 @@ int cmd_add(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
+int cmd_monitor(int argc, char **argv);
 
 /* Add seals to one path (and persist them); prints why on failure. Returns an exit code. */
 int seal_path(const char *path, unsigned int seals, bool persist);

@@ -28,6 +28,7 @@
 #include <sys/xattr.h>
 #include <bpf/bpf.h>
 
+#include "audit.h"
 #include "bpfseal.h"
 #include "bpfseal_abi.h"
 #include "itest.h"
@@ -729,22 +730,36 @@ static void deleting_drops_records(const struct fs *fs)
 }
 
 /*
- * A full table refuses the next seal with ENOSPC, and counts it: reloaded
- * with room for a few records, on a fresh policy (which also loads the
- * persisted records, if the suite made any).
+ * A full table refuses the next seal with ENOSPC, counts it and records it
+ * (user/audit.c): reloaded with room for a few records, on a fresh policy
+ * (which also loads the persisted records, if the suite made any).
  */
 #define SMALL_CAPACITY 16
 
+static struct bpfseal_audit_record full_refusal;
+
+static int keep_full_refusal(void *ctx, const struct bpfseal_audit_record *rec)
+{
+	(void)ctx;
+	if (rec->type == BPFSEAL_AUDIT_SEAL_REFUSED && rec->error == ENOSPC)
+		full_refusal = *rec;
+	return 0;
+}
+
 static void full_table_refuses(void)
 {
-	char path[256], name[32];
+	char path[256], name[32], why[256];
+	struct audit_consumer consumer;
 	long long before, room;
 	int fd, err = 0, sealed = 0;
+	bool listening;
+	struct stat st;
 
 	if (system("sealctl unload --force >/dev/null && sealctl load --capacity 16 >/dev/null")) {
 		itest_report(false, "durable/capacity/reload_small", "cannot reload with --capacity 16");
 		return;
 	}
+	listening = !audit_attach(&consumer, AUDIT_RING_DEFAULT, keep_full_refusal, NULL, why, sizeof(why));
 	before = counts().seals_refused_full;
 	room = SMALL_CAPACITY - counts().records;
 	while (!err && sealed <= SMALL_CAPACITY) {
@@ -760,6 +775,15 @@ static void full_table_refuses(void)
 		     "durable/capacity/reason_says_full", "reason: %s", bpfseal_refusal_reason() ?: "(none)");
 	itest_report(counts().seals_refused_full == before + 1, "durable/capacity/status_counts_the_refusal",
 		     "%lld refusals counted", counts().seals_refused_full - before);
+	if (listening) {
+		audit_drain(&consumer);
+		audit_detach(&consumer);
+	}
+	stat(path, &st);
+	itest_report(listening && full_refusal.reason == BPFSEAL_REASON_FULL && full_refusal.ino == st.st_ino &&
+			     full_refusal.seals == BPFSEAL_SEAL_WRITE && full_refusal.tgid == (unsigned int)getpid(),
+		     "durable/capacity/refusal_recorded", "%s; record: ino %llu reason %s",
+		     listening ? "listening" : why, full_refusal.ino, audit_reason_name(full_refusal.reason));
 	fd = open(path, O_RDWR | O_CLOEXEC);
 	itest_expect("durable/capacity/refused_file_stays_writable", pwrite(fd, "x", 1, 0) < 0 ? errno : 0, 0);
 	close(fd);

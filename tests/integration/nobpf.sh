@@ -11,3 +11,5 @@ fi
 [ -e /sys/fs/bpf/bpfseal/links/check_write ] && fail "nobpf/nothing_attached" "a link is pinned" || pass "nobpf/nothing_attached"
 out=$(sealctl status 2>&1); rc=$?
 [ $rc = 3 ] && echo "$out" | grep -q 'bpf lsm: *NOT active' && pass "nobpf/status_says_bpf_lsm_not_active" || fail "nobpf/status_says_bpf_lsm_not_active" "exit $rc: $out"
+out=$(sealctl monitor 2>&1); rc=$?
+[ $rc = 3 ] && echo "$out" | grep -q 'the policy is not loaded' && pass "nobpf/monitor_says_not_loaded" || fail "nobpf/monitor_says_not_loaded" "exit $rc: $out"

@@ -241,6 +241,85 @@ static void writer_open_rules(void **state)
 	assert_int_equal(seal_rules_writer_open(APPEND, SEAL_RULES_OPENER_KERNEL_THREAD), 0);
 }
 
+/* Which of seal_rules_add()'s checks refused: what a refused request's audit record says. */
+static void add_refusal_reasons(void **state)
+{
+	static const struct {
+		const char *name;
+		int fd_writable, caller_may_seal;
+		unsigned long request;
+		unsigned int old, want;
+	} rows[] = {
+		{ "fd not writable", 0, 1, GROW, 0, BPFSEAL_REASON_NOT_WRITABLE },
+		{ "unknown bit", 1, 1, GROW | 0x40, 0, BPFSEAL_REASON_UNKNOWN_BITS },
+		{ "not the owner", 1, 0, GROW, 0, BPFSEAL_REASON_NOT_OWNER },
+		{ "SEAL set", 1, 1, GROW, SEAL, BPFSEAL_REASON_SEALED },
+		{ "accepted", 1, 1, GROW, 0, BPFSEAL_REASON_NONE },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct seal_add a = { .fd_writable = rows[i].fd_writable, .request = rows[i].request,
+				      .caller_may_seal = rows[i].caller_may_seal, .old = rows[i].old, .mode = 0644 };
+
+		seal_rules_add(&a);
+		if (a.refusal != rows[i].want)
+			fail_msg("add %s: refusal %u, want %u", rows[i].name, a.refusal, rows[i].want);
+	}
+}
+
+/*
+ * For every rule, every set of seals and a spread of facts: the set refuses
+ * exactly when SEAL_RULES_BLOCKERS names a seal, and each seal it names
+ * refuses on its own. So a refusal's record always names its seals.
+ */
+#define CHECK_BLOCKERS(what, seals, call)                                                            \
+	do {                                                                                          \
+		unsigned int s_ = (seals), b_ = SEAL_RULES_BLOCKERS(s_, one, call);                     \
+		int refused_ = ({ unsigned int one = s_; (call) != 0; });                             \
+		if (refused_ != (b_ != 0) || (b_ & ~s_))                                             \
+			fail_msg("%s, seals %#x: refuses %d, blockers %#x", what, s_, refused_, b_);   \
+		for (unsigned int one = b_ & -b_; b_; b_ &= b_ - 1, one = b_ & -b_)                   \
+			if (!(call))                                                                  \
+				fail_msg("%s, seals %#x: blocker %#x does not refuse alone", what, s_, one); \
+	} while (0)
+
+static void blockers_name_every_refusal(void **state)
+{
+	static const unsigned int bits[] = { SEAL, SHRINK, GROW, WRITE, FWRITE, EXEC, APPEND, NAME };
+	static const long long starts[] = { 0, SIZE - 5, SIZE, SIZE + 100 }, lens[] = { 0, 1, 10 };
+	static const int modes[] = { 0, KEEP, PUNCH | KEEP, COLLAPSE, ZERO, INSERT, UNSHARE };
+	static const long long offsets[] = { 0, SIZE - 4096, SIZE };
+
+	(void)state;
+	for (unsigned int m = 0; m < 256; m++) {
+		unsigned int seals = 0;
+
+		for (int b = 0; b < 8; b++)
+			if (m & (1u << b))
+				seals |= bits[b];
+		for (size_t i = 0; i < 4; i++)
+			for (size_t j = 0; j < 3; j++)
+				CHECK_BLOCKERS("write", seals, seal_rules_write(one, starts[i], lens[j], SIZE));
+		for (size_t i = 0; i < 7; i++)
+			for (size_t j = 0; j < 3; j++)
+				CHECK_BLOCKERS("fallocate", seals,
+					       seal_rules_fallocate(one, modes[i], offsets[j], 4096, SIZE));
+		for (int size = 0; size < 2; size++)
+			for (long long n = SIZE - 1; n <= SIZE + 1; n++)
+				for (int mode = 0; mode < 2; mode++)
+					CHECK_BLOCKERS("setattr", seals,
+						       seal_rules_setattr(one, size, SIZE, n, mode, 0644,
+									  mode ? 0755 : 0644));
+		for (int f = 0; f < 8; f++)
+			CHECK_BLOCKERS("mmap", seals, seal_rules_mmap_shared(one, f & 1, f & 2, f & 4));
+		CHECK_BLOCKERS("mprotect", seals, seal_rules_mprotect_to_write(one));
+		CHECK_BLOCKERS("name", seals, seal_rules_name_change(one));
+		for (int who = SEAL_RULES_OPENER_USER; who <= SEAL_RULES_OPENER_ACCT; who++)
+			CHECK_BLOCKERS("writer open", seals, seal_rules_writer_open(one, who));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -250,6 +329,8 @@ int main(void)
 		cmocka_unit_test(mapping_rules),
 		cmocka_unit_test(add_rules),
 		cmocka_unit_test(writer_open_rules),
+		cmocka_unit_test(add_refusal_reasons),
+		cmocka_unit_test(blockers_name_every_refusal),
 	};
 
 	return cmocka_run_group_tests_name("seal_rules", tests, NULL, NULL);
