@@ -57,18 +57,18 @@ static __always_inline bool policy_map(const void *map)
 {
 	return map == (void *)&seals || map == (void *)&sealed_inodes || map == (void *)&write_facts ||
 	       map == (void *)&mmap_slots || map == (void *)&policy_state || map == (void *)&core_dumps ||
-	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids;
+	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids ||
+	       map == (void *)&audit_dropped;
 }
 
 /*
- * The audit maps are not the policy's state: consumers put their own ring
- * buffers into audit_rings, so root may still open it read-write once
- * locked (README, "Locked mode": root can silence the records, not lift a
- * seal). Their pins stay readable.
+ * audit_rings is not the policy's state: audit consumers put their own ring
+ * buffers into it, so it stays open read-write once locked (README,
+ * "Locked mode": root can silence the records, not lift a seal).
  */
-static __always_inline bool audit_map(const void *map)
+static __always_inline bool audit_rings_map(const void *map)
 {
-	return map == (void *)&audit_rings || map == (void *)&audit_dropped;
+	return map == (void *)&audit_rings;
 }
 
 /* Is this id one of this load's links (or, with of_prog, of their programs)? */
@@ -219,8 +219,8 @@ int BPF_PROG(lock_policy, struct file *file, unsigned int cmd, unsigned long arg
 
 /*
  * Pins: only map pins, only for reading (sealctl status, unprivileged
- * verification through the public pin, audit consumers). Directories there take no new,
- * removed or renamed entry.
+ * verification through the public pin), audit_rings aside. Directories
+ * there take no new, removed or renamed entry.
  */
 SEC("lsm/inode_permission")
 int BPF_PROG(lock_pins, struct inode *inode, int mask, int ret)
@@ -238,11 +238,13 @@ int BPF_PROG(lock_pins, struct inode *inode, int mask, int ret)
 	sb = inode->i_sb;
 	if ((__u64)sb != st->lock_private_sb && (__u64)sb != st->lock_public_sb)
 		return 0;
+	if ((inode->i_mode & S_IFMT) == S_IFDIR)
+		return refuse_if(mask & MAY_WRITE);
+	if (audit_rings_map(inode->i_private))
+		return 0;
 	if (mask & MAY_WRITE)
 		return -EPERM;
-	if ((inode->i_mode & S_IFMT) == S_IFDIR)
-		return 0;
-	return refuse_if(!policy_map(inode->i_private) && !audit_map(inode->i_private));
+	return refuse_if(!policy_map(inode->i_private));
 }
 
 SEC("lsm/sb_umount")

@@ -46,6 +46,15 @@ done
 fresh --locked || fail "locked/load_locked" "cannot load a locked policy"
 out=$(sealctl status); echo "$out" | grep -q '^locked: *yes' && pass "locked/status_says_locked" \
 	|| fail "locked/status_says_locked" "$(echo "$out" | head -n 5 | tr '\n' ' ')"
+# The audit trail still works: a consumer adds its ring and sees a refusal.
+sealctl monitor --json > /tmp/locked-monitor.json 2>&1 &
+mon=$!
+i=0; until sealctl status --json | grep -q '"consumers":1' || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+(printf x >> "$f") 2>/dev/null
+i=0; until grep -q '"type":"denied"' /tmp/locked-monitor.json || [ $i -ge 100 ]; do sleep 0.1; i=$((i + 1)); done
+grep -q "\"type\":\"denied\",\"operation\":\"write\".*\"path\":\"$f\"" /tmp/locked-monitor.json \
+	&& pass "locked/monitor_sees_refusals" || fail "locked/monitor_sees_refusals" "$(head -c 300 /tmp/locked-monitor.json)"
+kill $mon; wait $mon
 for a in $attempts; do
 	out=$("a_$a" 2>&1 < /dev/null); rc=$?
 	if [ $rc = 0 ]; then fail "locked/refused/$a" "root did it: $(echo "$out" | tail -n 1)"

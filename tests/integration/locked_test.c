@@ -26,7 +26,10 @@ static int refused(const char *what)
 	return 1;
 }
 
-/* The n-th pin under dir, as a path: 0, or -1 past the last. */
+/*
+ * The n-th pin under dir, as a path: 0, or -1 past the last. audit_rings is
+ * left out: it stays open to audit consumers (README, "Locked mode").
+ */
 static int pin(const char *dir, int n, char *path, size_t len)
 {
 	DIR *d = opendir(dir);
@@ -34,7 +37,7 @@ static int pin(const char *dir, int n, char *path, size_t len)
 	int i = 0, ret = -1;
 
 	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.' || i++ != n)
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "audit_rings") || i++ != n)
 			continue;
 		snprintf(path, len, "%s/%s", dir, e->d_name);
 		ret = 0;

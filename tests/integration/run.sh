@@ -14,9 +14,8 @@ timed() { # NAME COMMAND...
 for t in "$here"/t[0-9]*.sh; do
 	timed "${t##*/}" sh "$t"
 done
-for t in "$here"/*; do
-	case $t in *.sh) continue ;; esac
-	[ -x "$t" ] && timed "${t##*/}" "$t"
+for t in "$here"/*_test; do
+	timed "${t##*/}" "$t"
 done
 if [ "$mode" = selftest ]; then
 	fail "harness/deliberate_failure" "this case fails on purpose (make vmtest-selftest)"
