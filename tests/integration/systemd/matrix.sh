@@ -26,6 +26,21 @@ unit_active() { # the unit is active; else its last journal lines say why
 	systemctl is-active --quiet bpfseal.service || { journalctl -u bpfseal.service -b -n 3 -o cat; return 1; }
 }
 monotonic() { systemctl show -P ActiveEnterTimestampMonotonic "$1"; }
+# journal_entry MESSAGE_ID FIELD=VALUE: the newest such entry of this boot, as
+# JSON, once bpfseal-journal.service forwarded it (10 s at most)
+journal_entry() {
+	i=0
+	while [ $i -lt 100 ]; do
+		out=$(journalctl -b -o json --no-pager MESSAGE_ID="$1" "$2" | tail -n 1)
+		[ -n "$out" ] && { echo "$out"; return 0; }
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+has_fields() { # JSON "KEY":"VALUE"...: the entry holds each
+	json=$1; shift
+	for kv in "$@"; do echo "$json" | grep -qF "$kv" || { echo "no $kv in: $json" | cut -c1-600; return 1; }; done
+}
 
 stage_1() {
 	check "systemd/pid1_is_systemd" test "$(ps -o comm= -p 1)" = systemd
@@ -33,6 +48,7 @@ stage_1() {
 	out=$(dpkg -i "$T"/debs/libbpfseal1_*.deb "$T"/debs/libbpfseal-dev_*.deb "$T"/debs/bpfseal_*.deb 2>&1) &&
 		pass "deb/install" || fail "deb/install" "$(echo "$out" | tail -n 3 | tr '\n' ' ')"
 	check "deb/install_enables_unit" test "$(systemctl is-enabled bpfseal.service)" = enabled
+	check "deb/install_enables_journal_unit" test "$(systemctl is-enabled bpfseal-journal.service)" = enabled
 	# dh_installsystemd starts it on a running systemd: the policy is loaded by the unit.
 	check "deb/install_starts_unit" unit_active
 	check "deb/policy_loaded_by_unit" sealctl status
@@ -57,7 +73,18 @@ stage_2() {
 	check "systemd/seals_d_applied_at_boot" seals_are /srv/app.conf shrink,grow,write
 	check "systemd/seals_d_seal_list_applied" seals_are /srv/release.tar seal,shrink,grow,write
 	check "systemd/seals_d_entries_refuse_writes" append_refused /srv/app.conf /srv/release.tar
+	# The journal forwarder: a refusal and a seal added are journal entries with their fields.
+	check "journal/unit_active_after_boot" systemctl is-active --quiet bpfseal-journal.service
 	printf 'x' > /run/extra.bin; sealctl add --seals grow /run/extra.bin > /dev/null
+	sh -c 'echo $$ > /run/writer.pid; exec dd if=/dev/zero of=/srv/app.conf bs=1 count=1 conv=notrunc' 2>/dev/null
+	ino=$(stat -c %i /srv/app.conf)
+	entry=$(journal_entry b1c0a66eb9c04d20871eda8d9952e34e "OBJECT_PID=$(cat /run/writer.pid)")
+	check "journal/denial_forwarded_with_fields" has_fields "$entry" '"SYSLOG_IDENTIFIER":"bpfseal"' '"PRIORITY":"4"' \
+		'"BPFSEAL_OPERATION":"write"' '"BPFSEAL_SEALS":"write"' '"BPFSEAL_ERRNO":"EPERM"' "\"BPFSEAL_INODE\":\"$ino\"" \
+		'"BPFSEAL_PATH":"/srv/app.conf"' '"OBJECT_COMM":"dd"' '"BPFSEAL_DEVICE":"'
+	entry=$(journal_entry 301dd0a5d3ac41ba8c7012ee6b7ae007 "BPFSEAL_INODE=$(stat -c %i /run/extra.bin)")
+	check "journal/seal_added_forwarded" has_fields "$entry" '"BPFSEAL_OPERATION":"add_seals"' '"BPFSEAL_SEALS":"grow"' \
+		'"OBJECT_COMM":"sealctl"'
 	check "systemd/restart" systemctl restart bpfseal.service
 	check "systemd/restart_keeps_every_seal" all_seals_hold
 	check "systemd/reload" systemctl reload bpfseal.service
