@@ -205,6 +205,7 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg, st
 	struct bpfseal_listed_inode *listed;
 	struct bpfseal_inode *v;
 	__u32 *pending;
+	bool fenced;
 	int err;
 
 	out->reason = BPFSEAL_REASON_NOT_REGULAR;
@@ -241,10 +242,10 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg, st
 
 	err = unchecked_writers(inode, req.new_fenced, arg, &out->reason);
 	/* New writable mappings are refused from here on (and rewrites, or every write). */
-	pending = NULL;
-	if (!err && req.adds_write)
-		pending = (req.add & BPFSEAL_SEAL_WRITE) ? &v->write_pending : &v->append_pending;
-	if (pending) {
+	/* Never NULL: 6.1's verifier loses a maybe-NULL pointer spilled across the commit. */
+	pending = (req.add & BPFSEAL_SEAL_WRITE) ? &v->write_pending : &v->append_pending;
+	fenced = !err && req.adds_write;
+	if (fenced) {
 		__sync_fetch_and_add(pending, 1);
 		err = mappings_in_the_way(file, inode, arg, &out->reason);
 	}
@@ -252,7 +253,7 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg, st
 		out->reason = BPFSEAL_REASON_RACE;
 		err = commit_seals(v, req.add);
 	}
-	if (pending)
+	if (fenced)
 		__sync_fetch_and_sub(pending, 1);
 	out->in_force = v->seals;
 	if (err)
