@@ -42,8 +42,10 @@ for a in $attempts; do
 		|| fail "locked/unlocked/${a}_works" "fails without the lock, so it proves nothing: $(echo "$out" | tail -n 1)"
 done
 
-# Locked: the same attempts, one after another on the same policy.
-fresh --locked || fail "locked/load_locked" "cannot load a locked policy"
+# Locked: the same attempts, one after another on the same policy, locked
+# as the service locks it at boot (bpfseal.conf).
+mkdir -p /etc/bpfseal; printf '# the service locks at boot\nlocked=yes\n' > /etc/bpfseal/bpfseal.conf
+fresh || fail "locked/load_locked" "cannot load a locked policy"
 out=$(sealctl status); echo "$out" | grep -q '^locked: *yes' && pass "locked/status_says_locked" \
 	|| fail "locked/status_says_locked" "$(echo "$out" | head -n 5 | tr '\n' ' ')"
 # The audit trail still works: a consumer adds its ring and sees a refusal.
