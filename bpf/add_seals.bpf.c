@@ -291,16 +291,11 @@ static __noinline void audit_seal_request(struct file *file, unsigned long arg, 
 }
 
 /* Only an administrator of the machine speaks for the policy. */
-#define CAP_SYS_ADMIN	21
-
 static __always_inline void audit_policy_note(unsigned long operation)
 {
-	const struct cred *cred = bpf_get_current_task_btf()->cred;
 	struct audit_facts f = { .type = BPFSEAL_AUDIT_POLICY, .operation = BPFSEAL_OP_OTHER };
-	__u64 caps = 0;
 
-	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	if (!(caps & (1ULL << CAP_SYS_ADMIN)) || BPF_CORE_READ(cred, user_ns, level) != 0)
+	if (!machine_admin())
 		return;
 	switch (operation & 0xff) {
 	case BPFSEAL_OP_LOAD:

@@ -60,18 +60,6 @@ struct audit_facts {
 	struct dentry *dentry;	/* its name, or NULL */
 };
 
-/* x86_64 system call numbers the operations are told apart by */
-#define NR_write		1
-#define NR_ioctl		16
-#define NR_pwrite64		18
-#define NR_writev		20
-#define NR_sendfile		40
-#define NR_io_submit		209
-#define NR_splice		275
-#define NR_fallocate		285
-#define NR_pwritev		296
-#define NR_copy_file_range	326
-
 /* Which write path the current task is on, from its system call. */
 static __always_inline __u32 audit_write_operation(void)
 {
@@ -187,9 +175,9 @@ static __noinline void audit_emit(const struct audit_facts *f)
 	}
 }
 
-/* A refusal of an operation on a file. */
-static __always_inline void audit_denied_file(struct file *file, __u32 operation, __u32 blockers,
-					      __u32 seals_in_force, int error, __u64 detail, __u32 reason)
+/* A refusal of an operation on an inode, with its name where there is one. */
+static __always_inline void audit_denied(struct inode *inode, struct dentry *dentry, __u32 operation,
+					 __u32 blockers, __u32 seals_in_force, int error, __u64 detail, __u32 reason)
 {
 	struct audit_facts f = {
 		.type = BPFSEAL_AUDIT_DENIED,
@@ -199,31 +187,16 @@ static __always_inline void audit_denied_file(struct file *file, __u32 operation
 		.reason = reason,
 		.error = error,
 		.detail = detail,
-		.inode = BPF_CORE_READ(file, f_inode),
-		.dentry = BPF_CORE_READ(file, f_path.dentry),
-	};
-
-	audit_emit(&f);
-}
-
-/* A refusal of an operation on a name (no file open). */
-static __always_inline void audit_denied_dentry(struct dentry *dentry, __u32 operation, __u32 blockers,
-						__u32 seals_in_force, int error, __u64 detail, __u32 reason)
-{
-	struct audit_facts f = {
-		.type = BPFSEAL_AUDIT_DENIED,
-		.operation = operation,
-		.seals = blockers,
-		.seals_in_force = seals_in_force,
-		.reason = reason,
-		.error = error,
-		.detail = detail,
-		.inode = BPF_CORE_READ(dentry, d_inode),
+		.inode = inode,
 		.dentry = dentry,
 	};
 
 	audit_emit(&f);
 }
+
+#define audit_denied_file(file, ...) \
+	audit_denied(BPF_CORE_READ(file, f_inode), BPF_CORE_READ(file, f_path.dentry), __VA_ARGS__)
+#define audit_denied_dentry(dentry, ...) audit_denied(BPF_CORE_READ(dentry, d_inode), dentry, __VA_ARGS__)
 
 /* A use of the fence xattr the policy refuses (write_fence.bpf.c). */
 static __always_inline void audit_refused_fence_xattr(struct dentry *dentry)

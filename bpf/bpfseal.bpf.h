@@ -66,9 +66,21 @@ static __always_inline int refuse_if(bool cond)
 #define ATTR_SIZE	(1 << 3)
 #define RWF_APPEND	0x10	/* == IOCB_APPEND since 5.x */
 #define CAP_FOWNER	3
+#define CAP_SYS_ADMIN	21
 #define XATTR_REPLACE	0x2
-#define NR_pwritev2	328	/* x86_64 */
-#define NR_acct		163
+/* x86_64 system call numbers */
+#define NR_write		1
+#define NR_ioctl		16
+#define NR_pwrite64		18
+#define NR_writev		20
+#define NR_sendfile		40
+#define NR_acct			163
+#define NR_io_submit		209
+#define NR_splice		275
+#define NR_fallocate		285
+#define NR_pwritev		296
+#define NR_copy_file_range	326
+#define NR_pwritev2		328
 #define NR_io_uring_enter	426
 #define PF_EXITING	0x00000004	/* task->flags */
 #define PF_IO_WORKER	0x00000010
@@ -120,6 +132,17 @@ static __always_inline __s64 current_syscall(void)
 {
 	return task_syscall(bpf_get_current_task_btf());
 }
+
+/* CAP_SYS_ADMIN in the initial user namespace: an administrator of the machine. */
+static __always_inline bool machine_admin(void)
+{
+	const struct cred *cred = bpf_get_current_task_btf()->cred;
+	__u64 caps = 0;
+
+	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
+	return (caps & (1ULL << CAP_SYS_ADMIN)) && BPF_CORE_READ(cred, user_ns, level) == 0;
+}
+
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC);

@@ -80,7 +80,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 		return lsm_answer(refuse);
 	}
 	/* The filesystem asks again under the inode lock (write_fence.bpf.c). */
-	if (stash)
+	if (stash && facts.kind != WRITE_UNKNOWN)	/* only the facts this call took */
 		stash->kind = passed;
 	return 0;
 }

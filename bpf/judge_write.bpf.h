@@ -65,10 +65,6 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
  * refuse. Every other caller without facts (io_uring, AIO, a reflink) is
  * refused.
  */
-#define NR_write	1	/* x86_64 */
-#define NR_pwrite64	18
-#define NR_writev	20
-#define NR_pwritev	296
 #define LENGTH_UNKNOWN	(1LL << 62)
 
 static __always_inline int judge_syscall(__u32 seals, struct inode *inode, loff_t size)

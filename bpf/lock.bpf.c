@@ -37,7 +37,6 @@
 #include "records.bpf.h"
 
 #define BPF_FS_MAGIC		0xcafe4a11
-#define CAP_SYS_ADMIN		21
 #define MAY_EXEC		0x1
 #define MAY_READ		0x4
 #define FMODE_WRITE_MASK	0x2
@@ -174,15 +173,6 @@ static __always_inline bool covers_pins(struct bpfseal_policy_state *st, const s
 	return w.hit;
 }
 
-static __always_inline bool lock_capable(void)
-{
-	const struct cred *cred = bpf_get_current_task_btf()->cred;
-	__u64 caps = 0;
-
-	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	return (caps & (1ULL << CAP_SYS_ADMIN)) && BPF_CORE_READ(cred, user_ns, level) == 0;
-}
-
 /* A bpffs directory that is the root of its mount: where pins of the policy live. */
 static __always_inline bool pin_fs_root(struct file *file)
 {
@@ -204,7 +194,7 @@ int BPF_PROG(lock_policy, struct file *file, unsigned int cmd, unsigned long arg
 		return ret;
 	if (cmd != BPFSEAL_F_LOCK_POLICY)
 		return 0;
-	if (!lock_capable())
+	if (!machine_admin())
 		return -EPERM;
 	public = file_of_fd((unsigned int)arg);
 	if (!st || !pin_fs_root(file) || !pin_fs_root(public))

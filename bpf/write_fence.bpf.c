@@ -83,14 +83,40 @@ static __always_inline struct write_facts *facts_of_this_call(struct inode *inod
  * acct(2) writes its records (kernel/acct.c) at a task's exit or from the
  * acct call itself, with __kernel_write and no facts, to a file it opened
  * O_APPEND: what APPEND alone allows (seal_rules_writer_open() let it open).
+ * Only to the accounting file of the task's pid namespace or one above it.
  */
-static __always_inline bool acct_record(__u32 seals)
+#define PID_NS_WALK_MAX		8
+
+static __always_inline bool acct_file(struct task_struct *task, struct inode *inode)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct pid_namespace *ns = NULL;
+
+	/* pid->numbers[level].ns, the task's own namespace (task_active_pid_ns()). */
+	bpf_probe_read_kernel(&ns, sizeof(ns), (void *)pid + bpf_core_field_offset(struct pid, numbers) +
+			      (__u64)(level & 63) * bpf_core_type_size(struct upid) +
+			      bpf_core_field_offset(struct upid, ns));
+	for (int i = 0; i < PID_NS_WALK_MAX && ns; i++) {
+		/* ns->bacct is the fs_pin at the start of the namespace's bsd_acct_struct. */
+		struct bsd_acct_struct *acct = (void *)BPF_CORE_READ(ns, bacct);
+
+		if (acct && BPF_CORE_READ(acct, file, f_inode) == inode)
+			return true;
+		ns = BPF_CORE_READ(ns, parent);
+	}
+	return false;
+}
+
+static __always_inline bool acct_record(__u32 seals, struct inode *inode)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 
 	if (seals & (BPFSEAL_SEALS_NO_CONTENT_CHANGE | BPFSEAL_SEAL_GROW))
 		return false;
-	return (task->flags & PF_EXITING) || task_syscall(task) == NR_acct;
+	if (!(task->flags & PF_EXITING) && task_syscall(task) != NR_acct)
+		return false;
+	return acct_file(task, inode);
 }
 
 SEC("fmod_ret/security_inode_need_killpriv")
@@ -110,12 +136,13 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 	/* Judged again with the seals and size of now, as shmem judges under its lock. */
 	size = BPF_CORE_READ(inode, i_size);
 	f = facts_of_this_call(inode);
-	if (!f && acct_record(seals))
+	if (!f && acct_record(seals, inode))
 		return 0;
 	if (!judge_call(seals, f, inode, size))
 		return 0;
-	audit_denied_dentry(dentry, BPFSEAL_OP_WRITE_IN_FLIGHT, seals & BPFSEAL_SEALS_FENCED, seals, EPERM, 0,
-			    BPFSEAL_REASON_NONE);
+	audit_denied_dentry(dentry, BPFSEAL_OP_WRITE_IN_FLIGHT,
+			    SEAL_RULES_BLOCKERS(seals & BPFSEAL_SEALS_FENCED, one, judge_call(one, f, inode, size)),
+			    seals, EPERM, 0, BPFSEAL_REASON_NONE);
 	return -EPERM;
 }
 

@@ -57,6 +57,14 @@ static int lock_slot(int fd, unsigned int slot, short type)
 	return errno == EAGAIN || errno == EACCES ? 0 : -errno;
 }
 
+/* Does a running consumer hold this slot's lock? */
+static bool slot_held(int fd, unsigned int slot)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = slot, .l_len = 1 };
+
+	return fcntl(fd, F_OFD_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+}
+
 /*
  * Programs run under RCU: after a grace period none still holds a ring a
  * slot no longer has. membarrier(MEMBARRIER_CMD_GLOBAL) waits for one on
@@ -234,13 +242,17 @@ void audit_detach(struct audit_consumer *c)
 int audit_consumer_count(void)
 {
 	LIBBPF_OPTS(bpf_obj_get_opts, ro, .file_flags = BPF_F_RDONLY);
-	int fd = bpf_obj_get_opts(AUDIT_RINGS_PIN, &ro), n = 0;
+	int fd = bpf_obj_get_opts(AUDIT_RINGS_PIN, &ro), lock, n = 0;
 	__u32 inner;
 
 	if (fd < 0)
 		return -errno;
+	/* A ring whose consumer was killed stays until the next attach: count running consumers. */
+	lock = open(AUDIT_LOCK_FILE, O_RDONLY | O_CLOEXEC);
 	for (unsigned int slot = 0; slot < BPFSEAL_AUDIT_CONSUMERS_MAX; slot++)
-		n += !bpf_map_lookup_elem(fd, &slot, &inner);
+		n += !bpf_map_lookup_elem(fd, &slot, &inner) && (lock < 0 || slot_held(lock, slot));
+	if (lock >= 0)
+		close(lock);
 	close(fd);
 	return n;
 }
@@ -638,7 +650,7 @@ static void print_subject_text(FILE *f, const struct bpfseal_audit_record *rec, 
 
 void audit_print_text(FILE *f, const struct bpfseal_audit_record *rec, const char *path)
 {
-	char seals[128], detail[160];
+	char seals[128], in_force[128], detail[160];
 	const char *reason = audit_reason_name(rec->reason);
 
 	audit_detail(rec, detail, sizeof(detail));
@@ -653,7 +665,7 @@ void audit_print_text(FILE *f, const struct bpfseal_audit_record *rec, const cha
 		fprintf(f, "sealed");
 		print_subject_text(f, rec, path);
 		fprintf(f, " added=%s seals=%s", seal_names_format(rec->seals, seals, sizeof(seals)),
-			seal_names_format(rec->seals_in_force, seals, sizeof(seals)));
+			seal_names_format(rec->seals_in_force, in_force, sizeof(in_force)));
 		break;
 	case BPFSEAL_AUDIT_SEAL_REFUSED:
 		fprintf(f, "refused add_seals");

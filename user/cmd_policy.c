@@ -147,6 +147,7 @@ int cmd_unload(int argc, char **argv)
 			      sealed, sealed == 1 ? " is" : "s are", sealed == 1 ? "its" : "their");
 		return EXIT_REFUSED;
 	}
+	/* Before the first pin goes: the unload cannot be undone from there on. */
 	audit_note(BPFSEAL_OP_UNLOAD, 0);
 	if (policy_unload(err, sizeof(err))) {
 		sealctl_error("unload: %s", err);

@@ -43,6 +43,11 @@ done
 line=$(wait_line /tmp/monitor.txt "^denied write $d/app.conf ")
 echo "$line" | grep -q "^denied write $d/app.conf ($dev ino $ino) seals=write errno=EPERM pid=$pid comm=dd uid=0$" \
 	&& pass "monitor/text_line" || fail "monitor/text_line" "$line"
+# A seal added: what it added, and every seal in force.
+sealctl add --seals shrink "$d/app.conf"
+line=$(wait_line /tmp/monitor.txt "^sealed $d/app.conf ")
+echo "$line" | grep -q "^sealed $d/app.conf ($dev ino $ino) added=shrink seals=shrink,write pid=[0-9]* comm=sealctl uid=0$" \
+	&& pass "monitor/text_sealed_line" || fail "monitor/text_sealed_line" "$line"
 # Reads and allowed writes leave nothing.
 cat "$d/app.conf" > /dev/null; printf x > "$d/other"
 n=$(grep -c '"type":"denied"' /tmp/monitor.json)
@@ -72,6 +77,12 @@ kill $text $json; wait $text; rc=$?
 [ $rc = 0 ] && pass "monitor/sigterm_exits_0" || fail "monitor/sigterm_exits_0" "exit $rc"
 wait $json
 wait_consumers 0 && pass "monitor/slots_freed_on_exit" || fail "monitor/slots_freed_on_exit" "consumers: $(consumers)"
+
+# A consumer killed outright no longer counts.
+sealctl monitor > /dev/null 2>&1 &
+killed=$!
+wait_consumers 1 && kill -9 $killed && wait $killed 2>/dev/null
+wait_consumers 0 && pass "monitor/killed_consumer_not_counted" || fail "monitor/killed_consumer_not_counted" "consumers: $(consumers)"
 
 out=$(su nobody -s /bin/sh -c 'sealctl monitor' 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "root only" && pass "monitor/root_only" || fail "monitor/root_only" "exit $rc: $out"

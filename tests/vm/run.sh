@@ -140,7 +140,7 @@ for name in "$@"; do
 			status=1
 		fi
 		# A third boot on the same disks: persisted seals come back, plain ones do not.
-		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" 240
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" 420
 		grep -a -E '^(PASS|FAIL) ' "$log.reboot"
 		passed=$((passed + $(grep -c '^PASS ' "$log.reboot"))); failed=$((failed + $(grep -c '^FAIL ' "$log.reboot")))
 		if ! grep -q '^BPFSEAL-DONE' "$log.reboot"; then
