@@ -76,23 +76,31 @@ static char *read_text(const char *path)
 	return buf;
 }
 
-/* Write TEXT to PATH through a temporary file and rename, mode 0644. */
+/*
+ * Write TEXT to PATH through PATH.new, synced before the rename so that a
+ * crash leaves the old file or the new one, never an empty one; mode 0644.
+ * 0, or -errno with PATH untouched and PATH.new gone.
+ */
 static int write_text(const char *path, const char *text)
 {
 	char tmp[256];
+	int ret = 0;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	if (fputs(text, f) < 0 || fchmod(fileno(f), 0644) || fclose(f)) {
-		int ret = -errno;
-
+	if (fputs(text, f) < 0 || fflush(f) || fchmod(fileno(f), 0644) || fsync(fileno(f)))
+		ret = errno ? -errno : -EIO;
+	if (fclose(f) && !ret)
+		ret = errno ? -errno : -EIO;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
 		unlink(tmp);
-		return ret;
-	}
-	return rename(tmp, path) ? -errno : 0;
+	return ret;
 }
 
 /* Run ARGV, its output passing through; 0 when it exits 0. */
