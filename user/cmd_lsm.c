@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,6 +289,28 @@ static bool plain_list(const char *list)
 	return list[strspn(list, "abcdefghijklmnopqrstuvwxyz0123456789_,")] == '\0';
 }
 
+/* Append to BUF at *USED; false when it does not fit (BUF then holds a cut text). */
+static bool __attribute__((format(printf, 4, 5)))
+appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*used >= size)
+		return false;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, size - *used, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *used)
+		return false;
+	*used += (size_t)n;
+	return true;
+}
+
+/* Drop-in line: every lsm= in the shell variable VAR gets the value of the %s argument. */
+#define SET_LSM_IN(var) \
+	var "=\"$(printf '%%s' \"$" var "\" | sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n"
+
 static int enable_grub(const char *active, const struct lsm_options *o)
 {
 	char args[2048], deflt[2048], configured[512], proc_lsm[512], lsm[512], dropin[8192], edited[4096];
@@ -312,24 +335,19 @@ static int enable_grub(const char *active, const struct lsm_options *o)
 		return EXIT_REFUSED;
 	}
 
-	n += snprintf(dropin + n, sizeof(dropin) - n,
-		      DROPIN_MARK ": adds the BPF LSM (bpf) for bpfseal.\n"
-		      "# `sealctl disable-lsm` deletes this file and runs update-grub.\n"
-		      "# LSMs running when it was written: %s\n", active);
 	/* Edit an lsm= where GRUB passes one; add one only where it passes none. */
-	if (in_args)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX=\"$(printf '%%s' \"$GRUB_CMDLINE_LINUX\" | "
-			      "sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n", lsm);
-	if (in_default)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX_DEFAULT=\"$(printf '%%s' \"$GRUB_CMDLINE_LINUX_DEFAULT\" | "
-			      "sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n", lsm);
-	if (!in_args && !in_default)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX lsm=%s\"\n", lsm);
-	if (n >= sizeof(dropin))
+	if (!appendf(dropin, sizeof(dropin), &n,
+		     DROPIN_MARK ": adds the BPF LSM (bpf) for bpfseal.\n"
+		     "# `sealctl disable-lsm` deletes this file and runs update-grub.\n"
+		     "# LSMs running when it was written: %s\n", active) ||
+	    (in_args && !appendf(dropin, sizeof(dropin), &n, SET_LSM_IN("GRUB_CMDLINE_LINUX"), lsm)) ||
+	    (in_default && !appendf(dropin, sizeof(dropin), &n, SET_LSM_IN("GRUB_CMDLINE_LINUX_DEFAULT"), lsm)) ||
+	    (!in_args && !in_default && !appendf(dropin, sizeof(dropin), &n,
+						 "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX lsm=%s\"\n", lsm))) {
+		sealctl_error("enable-lsm: the drop-in for lsm=%s does not fit in %zu bytes; nothing changed",
+			      lsm, sizeof(dropin));
 		return EXIT_REFUSED;
+	}
 
 	printf("The running kernel's LSMs: %s (no bpf).\n", active);
 	printf("Boot loader: GRUB. Will write %s:\n\n%s\nand run update-grub. ", GRUB_DROPIN, dropin);
