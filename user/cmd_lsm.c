@@ -368,9 +368,25 @@ static int enable_grub(const char *active, const struct lsm_options *o)
 		return EXIT_REFUSED;
 	}
 	if (run((char *const[]){ UPDATE_GRUB, NULL })) {
-		unlink(GRUB_DROPIN);
-		sealctl_error("enable-lsm: update-grub failed; %s removed again, nothing changed", GRUB_DROPIN);
-		run((char *const[]){ UPDATE_GRUB, NULL });
+		const char *state = "which cannot be read";
+		char next[4096];
+
+		if (unlink(GRUB_DROPIN)) {
+			sealctl_error("enable-lsm: update-grub failed, and %s cannot be removed again: %s; "
+				      "delete it and run update-grub by hand", GRUB_DROPIN, strerror(errno));
+			return EXIT_REFUSED;
+		}
+		if (!run((char *const[]){ UPDATE_GRUB, NULL })) {
+			sealctl_error("enable-lsm: update-grub failed; %s removed again and %s regenerated "
+				      "without it: nothing changed", GRUB_DROPIN, GRUB_CFG);
+			return EXIT_REFUSED;
+		}
+		if (next_boot_cmdline(next, sizeof(next)))
+			state = lsm_enable_pending(active, next) ? "with bpf in lsm= (the next boot enables bpf)"
+				: "without bpf in lsm= (the next boot runs the LSMs it runs now)";
+		sealctl_error("enable-lsm: update-grub failed, and failed again after %s was removed: %s is as "
+			      "the failed runs left it, %s; fix what update-grub reports and run it by hand",
+			      GRUB_DROPIN, GRUB_CFG, state);
 		return EXIT_REFUSED;
 	}
 	printf("bpfseal: lsm=%s is in the boot configuration; bpf is active after a reboot.\n", lsm);
