@@ -38,8 +38,9 @@
 #define GRUB_CFG	"/boot/grub/grub.cfg"
 #define UPDATE_GRUB	"/usr/sbin/update-grub"
 #define KI_CMDLINE	"/etc/kernel/cmdline"
-#define KI_SAVED	"/var/lib/bpfseal/kernel-cmdline.orig"	/* "" when there was none */
-#define KI_WRITTEN	"/var/lib/bpfseal/kernel-cmdline.written"
+#define KI_STATE_DIR	"/var/lib/bpfseal"
+#define KI_SAVED	KI_STATE_DIR "/kernel-cmdline.orig"	/* "" when there was none */
+#define KI_WRITTEN	KI_STATE_DIR "/kernel-cmdline.written"
 #define DROPIN_MARK	"# Written by `sealctl enable-lsm`"
 
 enum boot_loader { BOOT_NONE, BOOT_GRUB, BOOT_KERNEL_INSTALL };
@@ -411,6 +412,9 @@ static int enable_kernel_install(const char *active, const struct lsm_options *o
 {
 	char *orig = read_text(KI_CMDLINE), *base = orig, configured[512], lsm[512], edited[4096];
 	char *proc = NULL;
+	const struct {
+		const char *path, *text;
+	} files[] = { { KI_SAVED, orig ? orig : "" }, { KI_WRITTEN, edited }, { KI_CMDLINE, edited } };
 	int ret = EXIT_REFUSED;
 
 	if (!orig) {
@@ -433,16 +437,28 @@ static int enable_kernel_install(const char *active, const struct lsm_options *o
 	}
 	if (!confirmed(o, "enable-lsm"))
 		goto out;
-	if ((mkdir("/var/lib/bpfseal", 0755) && errno != EEXIST) || write_text(KI_SAVED, orig ? orig : "") ||
-	    write_text(KI_WRITTEN, edited) || write_text(KI_CMDLINE, edited)) {
-		sealctl_error("enable-lsm: cannot write %s or /var/lib/bpfseal: %s", KI_CMDLINE, strerror(errno));
+	if (mkdir(KI_STATE_DIR, 0755) && errno != EEXIST) {
+		sealctl_error("enable-lsm: cannot create %s: %s; nothing changed", KI_STATE_DIR, strerror(errno));
 		goto out;
 	}
-	if (kernel_install_refresh())
-		sealctl_error("enable-lsm: kernel-install failed; %s is written, run it again by hand", KI_CMDLINE);
-	else
-		ret = EXIT_OK;
+	/* KI_CMDLINE last: disable-lsm can undo it only once both saved files exist. */
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int err = write_text(files[i].path, files[i].text);
+
+		if (err) {
+			sealctl_error("enable-lsm: cannot write %s: %s; nothing changed", files[i].path, strerror(-err));
+			while (i--)
+				unlink(files[i].path);
+			goto out;
+		}
+	}
+	if (kernel_install_refresh()) {
+		sealctl_error("enable-lsm: %s is written, but kernel-install failed: the boot entries do not have "
+			      "lsm=%s yet; run kernel-install again by hand", KI_CMDLINE, lsm);
+		goto out;
+	}
 	printf("bpfseal: lsm=%s is in %s; bpf is active after a reboot.\n", lsm, KI_CMDLINE);
+	ret = EXIT_OK;
 out:
 	free(orig);
 	free(proc);
