@@ -564,8 +564,11 @@ int cmd_disable_lsm(int argc, char **argv)
 		}
 		unlink(KI_SAVED);
 		unlink(KI_WRITTEN);
-		if (kernel_install_refresh())
-			sealctl_error("disable-lsm: kernel-install failed; run it again by hand");
+		if (kernel_install_refresh()) {
+			sealctl_error("disable-lsm: %s is restored, but kernel-install failed: the boot entries still "
+				      "have bpf in lsm=; run kernel-install again by hand", KI_CMDLINE);
+			return EXIT_REFUSED;
+		}
 		printf("bpfseal: %s restored; after a reboot the policy can no longer load.\n", KI_CMDLINE);
 		return EXIT_OK;
 	}
