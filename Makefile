@@ -121,16 +121,14 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
 
 # --- tests
-# Unit tests link the loader's table and the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
+# Unit tests link the loader's table (with the LSM list helpers it uses) and
+# the library; the BPF rules are headers.
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
 		$(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
 		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
 		-o $@ $< $(filter %.o,$^) $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
-
-# sealctl's I/O-free helpers, tested on the host.
-$(OUT)/tests/unit/lsm_list_test: $(OUT)/lsm_list.o
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)

@@ -189,36 +189,39 @@ static bool next_boot_cmdline(char *out, size_t len)
 	return ok;
 }
 
-void lsm_status_text(FILE *f, bool bpf_active)
+/* Does the boot configuration ask for bpf while the running kernel lacks it? */
+static bool bpf_pending(const char *active)
 {
-	char *active = read_text(LSM_ACTIVE), next[4096];
-	bool pending = active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
+	char next[4096];
 
-	fprintf(f, "lsm:           %s\n", active ? active : "unknown (securityfs not readable)");
-	if (bpf_active)
+	return *active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
+}
+
+void lsm_status_text(FILE *f, const char *active)
+{
+	fprintf(f, "lsm:           %s\n", *active ? active : "unknown (securityfs not readable)");
+	if (lsm_list_has(active, "bpf"))
 		fprintf(f, "bpf lsm:       active\n");
-	else if (pending)
+	else if (bpf_pending(active))
 		fprintf(f, "bpf lsm:       NOT active; active after reboot (the boot configuration lists bpf in lsm=)\n");
 	else
 		fprintf(f, "bpf lsm:       NOT active (`sealctl enable-lsm` adds bpf to lsm= in the boot configuration)\n");
-	free(active);
 }
 
-void lsm_status_json(FILE *f)
+void lsm_status_json(FILE *f, const char *active)
 {
-	char *active = read_text(LSM_ACTIVE), next[4096];
-	bool pending = active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
-	char *save = NULL, *item;
-	bool first = true;
+	char item[256];
 
 	fputs(",\"lsms\":[", f);
-	for (item = active ? strtok_r(active, ",", &save) : NULL; item; item = strtok_r(NULL, ",", &save)) {
-		fprintf(f, "%s", first ? "" : ",");
+	for (const char *p = active; *p;) {
+		size_t len = strcspn(p, ",");
+
+		snprintf(item, sizeof(item), "%.*s", (int)len, p);
+		fprintf(f, "%s", p == active ? "" : ",");
 		json_string(f, item);
-		first = false;
+		p += len + (p[len] == ',');
 	}
-	fprintf(f, "],\"bpf_lsm_pending_reboot\":%s", pending ? "true" : "false");
-	free(active);
+	fprintf(f, "],\"bpf_lsm_pending_reboot\":%s", bpf_pending(active) ? "true" : "false");
 }
 
 struct lsm_options {

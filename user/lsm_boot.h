@@ -6,11 +6,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-/* "lsm:" and "bpf lsm:" lines of `sealctl status`; bpf_active as probed. */
-void lsm_status_text(FILE *f, bool bpf_active);
+/* "lsm:" and "bpf lsm:" lines of `sealctl status`; active: the LSMs probed, "" if unknown. */
+void lsm_status_text(FILE *f, const char *active);
 
 /* ,"lsms":[...],"bpf_lsm_pending_reboot":BOOL for `sealctl status --json`. */
-void lsm_status_json(FILE *f);
+void lsm_status_json(FILE *f, const char *active);
 
 int cmd_enable_lsm(int argc, char **argv);
 int cmd_disable_lsm(int argc, char **argv);

@@ -20,6 +20,7 @@
 
 #include "bpfseal_abi.h"
 #include "bpfseal.skel.h"
+#include "lsm_list.h"
 #include "policy.h"
 
 #ifndef BPF_FS_MAGIC
@@ -231,17 +232,6 @@ static void read_lsm_list(char *buf, size_t len)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
-}
-
-static bool lsm_list_has(const char *list, const char *lsm)
-{
-	size_t n = strlen(lsm);
-
-	for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == n && !strncmp(p, lsm, n))
-			return true;
-	}
-	return false;
 }
 
 int policy_probe(struct policy_features *f, char *err, size_t errlen)
