@@ -28,7 +28,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lsm_boot.h"
 #include "lsm_list.h"
 #include "sealctl.h"
 

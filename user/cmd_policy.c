@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "lsm_boot.h"
 #include "persist.h"
 #include "policy.h"
 #include "sealctl.h"
