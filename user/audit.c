@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,20 +31,7 @@
 #include "audit.h"
 #include "find_paths.h"
 #include "seal_names.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	size_t used;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	used = strlen(err);
-	snprintf(err + used, errlen > used ? errlen - used : 0, ": %s", strerror(-ret));
-	return ret;
-}
+#include "textbuf.h"
 
 /* Claim byte `slot` of the lock file: 1 claimed, 0 held by another consumer, -errno. */
 static int lock_slot(int fd, unsigned int slot, short type)

@@ -19,7 +19,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +29,7 @@
 
 #include "lsm_list.h"
 #include "sealctl.h"
+#include "textbuf.h"
 
 #define LSM_ACTIVE	"/sys/kernel/security/lsm"
 #define GRUB_DEFAULT	"/etc/default/grub"
@@ -290,24 +290,6 @@ static bool confirmed(const struct lsm_options *o, const char *command)
 static bool plain_list(const char *list)
 {
 	return list[strspn(list, "abcdefghijklmnopqrstuvwxyz0123456789_,")] == '\0';
-}
-
-/* Append to BUF at *USED; false when it does not fit (BUF then holds a cut text). */
-static bool __attribute__((format(printf, 4, 5)))
-appendf(char *buf, size_t size, size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*used >= size)
-		return false;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *used, size - *used, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= size - *used)
-		return false;
-	*used += (size_t)n;
-	return true;
 }
 
 /* Drop-in line: every lsm= in the shell variable VAR gets the value of the %s argument. */

@@ -22,6 +22,7 @@
 #include "bpfseal.skel.h"
 #include "lsm_list.h"
 #include "policy.h"
+#include "textbuf.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -195,24 +196,6 @@ static bool btf_has_func(const struct btf *btf, const char *name, int *nr_args)
 	if (nr_args)
 		*nr_args = proto ? btf_vlen(proto) : -1;
 	return true;
-}
-
-/*
- * Fill err with "what: strerror(-ret)" and return ret (a -errno): every
- * failure of the loader says what failed and why.
- */
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	size_t used;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	used = strlen(err);
-	snprintf(err + used, errlen > used ? errlen - used : 0, ": %s", strerror(-ret));
-	return ret;
 }
 
 /* The active LSMs, comma-separated, into buf ("" if securityfs cannot tell). */
