@@ -363,7 +363,7 @@ char *audit_syscall_name(int nr, char *buf, size_t len)
 	return buf;
 }
 
-/* Flag names, "a|b|0x40" for what is left. */
+/* Flag names, "a|b|0x40" for what is left; cut where buf ends. */
 static void flag_names(char *buf, size_t len, unsigned long long v, const unsigned long long *bits,
 		       const char *const *names, size_t n, const char *none)
 {
@@ -373,11 +373,12 @@ static void flag_names(char *buf, size_t len, unsigned long long v, const unsign
 	for (size_t i = 0; i < n; i++) {
 		if (!(v & bits[i]))
 			continue;
-		used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%s", used ? "|" : "", names[i]);
+		if (!appendf(buf, len, &used, "%s%s", used ? "|" : "", names[i]))
+			return;
 		v &= ~bits[i];
 	}
-	if (v)
-		used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%#llx", used ? "|" : "", v);
+	if (v && !appendf(buf, len, &used, "%s%#llx", used ? "|" : "", v))
+		return;
 	if (!used)
 		snprintf(buf, len, "%s", none);
 }
