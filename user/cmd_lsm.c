@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "lsm_list.h"
+#include "persist.h"
 #include "sealctl.h"
 #include "textbuf.h"
 
@@ -37,9 +38,8 @@
 #define GRUB_CFG	"/boot/grub/grub.cfg"
 #define UPDATE_GRUB	"/usr/sbin/update-grub"
 #define KI_CMDLINE	"/etc/kernel/cmdline"
-#define KI_STATE_DIR	"/var/lib/bpfseal"
-#define KI_SAVED	KI_STATE_DIR "/kernel-cmdline.orig"	/* "" when there was none */
-#define KI_WRITTEN	KI_STATE_DIR "/kernel-cmdline.written"
+#define KI_SAVED	BPFSEAL_STATE_DIR "/kernel-cmdline.orig"	/* "" when there was none */
+#define KI_WRITTEN	BPFSEAL_STATE_DIR "/kernel-cmdline.written"
 #define DROPIN_MARK	"# Written by `sealctl enable-lsm`"
 
 enum boot_loader { BOOT_NONE, BOOT_GRUB, BOOT_KERNEL_INSTALL };
@@ -421,8 +421,8 @@ static int enable_kernel_install(const char *active, const struct lsm_options *o
 	}
 	if (!confirmed(o, "enable-lsm"))
 		goto out;
-	if (mkdir(KI_STATE_DIR, 0755) && errno != EEXIST) {
-		sealctl_error("enable-lsm: cannot create %s: %s; nothing changed", KI_STATE_DIR, strerror(errno));
+	if (mkdir(BPFSEAL_STATE_DIR, 0700) && errno != EEXIST) {
+		sealctl_error("enable-lsm: cannot create %s: %s; nothing changed", BPFSEAL_STATE_DIR, strerror(errno));
 		goto out;
 	}
 	/* KI_CMDLINE last: disable-lsm can undo it only once both saved files exist. */
