@@ -18,9 +18,9 @@ DESTDIR   ?=
 KERNELS   ?= 6.1 6.12 latest next
 CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
 VERSION   := 0.2.0
-# The library's soname major: bumped whenever what libbpfseal reads from the
-# kernel changes shape (1: the seal map value grew), so old binaries never
-# read a new map with the old layout.
+# The library's soname major. It changes with any change that breaks
+# libbpfseal's callers, the layout of the seal map value it reads from the
+# kernel included, so that no binary reads a map it does not understand.
 LIB_SOVERSION := 1
 LIB_REALNAME  := libbpfseal.so.$(LIB_SOVERSION).0.0
 
