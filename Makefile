@@ -123,8 +123,8 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 # --- tests
 # Unit tests link the loader's table (with the LSM list helpers it uses) and
 # the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
-		$(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a \
+		$(OUT)/bpfseal.service $(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
 		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
