@@ -18,9 +18,9 @@ DESTDIR   ?=
 KERNELS   ?= 6.1 6.12 latest next
 CACHE     ?= $(or $(BPFSEAL_CACHE),$(HOME)/.cache/bpfseal)
 VERSION   := 0.2.0
-# The library's soname major: bumped whenever what libbpfseal reads from the
-# kernel changes shape (1: the seal map value grew), so old binaries never
-# read a new map with the old layout.
+# The library's soname major. It changes with any change that breaks
+# libbpfseal's callers, the layout of the seal map value it reads from the
+# kernel included, so that no binary reads a map it does not understand.
 LIB_SOVERSION := 1
 LIB_REALNAME  := libbpfseal.so.$(LIB_SOVERSION).0.0
 
@@ -121,16 +121,14 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
 
 # --- tests
-# Unit tests link the loader's table and the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/libbpfseal.a $(OUT)/bpfseal.service \
-		$(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
+# Unit tests link the loader's table (with the LSM list helpers it uses) and
+# the library; the BPF rules are headers.
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a \
+		$(OUT)/bpfseal.service $(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
 		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Iuser -Ibpf -DBUILD_DIR='"$(abspath $(OUT))"' -DSOURCE_DIR='"$(abspath .)"' \
 		-o $@ $< $(filter %.o,$^) $(OUT)/libbpfseal.a -lcmocka $(LIBBPF_LIBS)
-
-# sealctl's I/O-free helpers, tested on the host.
-$(OUT)/tests/unit/lsm_list_test: $(OUT)/lsm_list.o
 
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)

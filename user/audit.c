@@ -18,7 +18,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/membarrier.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,20 +31,7 @@
 #include "audit.h"
 #include "find_paths.h"
 #include "seal_names.h"
-
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	size_t used;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	used = strlen(err);
-	snprintf(err + used, errlen > used ? errlen - used : 0, ": %s", strerror(-ret));
-	return ret;
-}
+#include "textbuf.h"
 
 /* Claim byte `slot` of the lock file: 1 claimed, 0 held by another consumer, -errno. */
 static int lock_slot(int fd, unsigned int slot, short type)
@@ -389,7 +375,7 @@ char *audit_syscall_name(int nr, char *buf, size_t len)
 	return buf;
 }
 
-/* Flag names, "a|b|0x40" for what is left. */
+/* Flag names, "a|b|0x40" for what is left; cut where buf ends. */
 static void flag_names(char *buf, size_t len, unsigned long long v, const unsigned long long *bits,
 		       const char *const *names, size_t n, const char *none)
 {
@@ -399,11 +385,12 @@ static void flag_names(char *buf, size_t len, unsigned long long v, const unsign
 	for (size_t i = 0; i < n; i++) {
 		if (!(v & bits[i]))
 			continue;
-		used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%s", used ? "|" : "", names[i]);
+		if (!appendf(buf, len, &used, "%s%s", used ? "|" : "", names[i]))
+			return;
 		v &= ~bits[i];
 	}
-	if (v)
-		used += (size_t)snprintf(buf + used, len > used ? len - used : 0, "%s%#llx", used ? "|" : "", v);
+	if (v && !appendf(buf, len, &used, "%s%#llx", used ? "|" : "", v))
+		return;
 	if (!used)
 		snprintf(buf, len, "%s", none);
 }

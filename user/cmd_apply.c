@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bpfseal.h"
@@ -126,13 +127,16 @@ static int parse_file(const char *file, struct entry **out, size_t *count)
  */
 static bool already_sealed(const char *path, unsigned int seals, bool persist)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), have;
+	/* O_PATH runs no driver's open: a device node (a tape rewinds) is only looked at. */
+	int fd = open(path, O_PATH | O_CLOEXEC), have;
+	struct stat st;
 	bool done;
 
 	if (fd < 0)
 		return false;
-	have = bpfseal_get_seals(fd);
-	done = have >= 0 && ((unsigned int)have & seals) == seals && (!persist || persist_recorded(fd));
+	/* Anything but a regular file goes on to seal_path, which refuses it and says why. */
+	done = !fstat(fd, &st) && S_ISREG(st.st_mode) && (have = bpfseal_get_seals(fd)) >= 0 &&
+	       ((unsigned int)have & seals) == seals && (!persist || persist_recorded(fd));
 	close(fd);
 	return done;
 }

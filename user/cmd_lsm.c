@@ -27,9 +27,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "lsm_boot.h"
 #include "lsm_list.h"
+#include "persist.h"
 #include "sealctl.h"
+#include "textbuf.h"
 
 #define LSM_ACTIVE	"/sys/kernel/security/lsm"
 #define GRUB_DEFAULT	"/etc/default/grub"
@@ -37,8 +38,8 @@
 #define GRUB_CFG	"/boot/grub/grub.cfg"
 #define UPDATE_GRUB	"/usr/sbin/update-grub"
 #define KI_CMDLINE	"/etc/kernel/cmdline"
-#define KI_SAVED	"/var/lib/bpfseal/kernel-cmdline.orig"	/* "" when there was none */
-#define KI_WRITTEN	"/var/lib/bpfseal/kernel-cmdline.written"
+#define KI_SAVED	BPFSEAL_STATE_DIR "/kernel-cmdline.orig"	/* "" when there was none */
+#define KI_WRITTEN	BPFSEAL_STATE_DIR "/kernel-cmdline.written"
 #define DROPIN_MARK	"# Written by `sealctl enable-lsm`"
 
 enum boot_loader { BOOT_NONE, BOOT_GRUB, BOOT_KERNEL_INSTALL };
@@ -76,23 +77,31 @@ static char *read_text(const char *path)
 	return buf;
 }
 
-/* Write TEXT to PATH through a temporary file and rename, mode 0644. */
+/*
+ * Write TEXT to PATH through PATH.new, synced before the rename so that a
+ * crash leaves the old file or the new one, never an empty one; mode 0644.
+ * 0, or -errno with PATH untouched and PATH.new gone.
+ */
 static int write_text(const char *path, const char *text)
 {
 	char tmp[256];
+	int ret = 0;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	if (snprintf(tmp, sizeof(tmp), "%s.new", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
 	f = fopen(tmp, "we");
 	if (!f)
 		return -errno;
-	if (fputs(text, f) < 0 || fchmod(fileno(f), 0644) || fclose(f)) {
-		int ret = -errno;
-
+	if (fputs(text, f) < 0 || fflush(f) || fchmod(fileno(f), 0644) || fsync(fileno(f)))
+		ret = errno ? -errno : -EIO;
+	if (fclose(f) && !ret)
+		ret = errno ? -errno : -EIO;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
 		unlink(tmp);
-		return ret;
-	}
-	return rename(tmp, path) ? -errno : 0;
+	return ret;
 }
 
 /* Run ARGV, its output passing through; 0 when it exits 0. */
@@ -179,36 +188,39 @@ static bool next_boot_cmdline(char *out, size_t len)
 	return ok;
 }
 
-void lsm_status_text(FILE *f, bool bpf_active)
+/* Does the boot configuration ask for bpf while the running kernel lacks it? */
+static bool bpf_pending(const char *active)
 {
-	char *active = read_text(LSM_ACTIVE), next[4096];
-	bool pending = active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
+	char next[4096];
 
-	fprintf(f, "lsm:           %s\n", active ? active : "unknown (securityfs not readable)");
-	if (bpf_active)
+	return *active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
+}
+
+void lsm_status_text(FILE *f, const char *active)
+{
+	fprintf(f, "lsm:           %s\n", *active ? active : "unknown (securityfs not readable)");
+	if (lsm_list_has(active, "bpf"))
 		fprintf(f, "bpf lsm:       active\n");
-	else if (pending)
+	else if (bpf_pending(active))
 		fprintf(f, "bpf lsm:       NOT active; active after reboot (the boot configuration lists bpf in lsm=)\n");
 	else
 		fprintf(f, "bpf lsm:       NOT active (`sealctl enable-lsm` adds bpf to lsm= in the boot configuration)\n");
-	free(active);
 }
 
-void lsm_status_json(FILE *f)
+void lsm_status_json(FILE *f, const char *active)
 {
-	char *active = read_text(LSM_ACTIVE), next[4096];
-	bool pending = active && next_boot_cmdline(next, sizeof(next)) && lsm_enable_pending(active, next);
-	char *save = NULL, *item;
-	bool first = true;
+	char item[256];
 
 	fputs(",\"lsms\":[", f);
-	for (item = active ? strtok_r(active, ",", &save) : NULL; item; item = strtok_r(NULL, ",", &save)) {
-		fprintf(f, "%s", first ? "" : ",");
+	for (const char *p = active; *p;) {
+		size_t len = strcspn(p, ",");
+
+		snprintf(item, sizeof(item), "%.*s", (int)len, p);
+		fprintf(f, "%s", p == active ? "" : ",");
 		json_string(f, item);
-		first = false;
+		p += len + (p[len] == ',');
 	}
-	fprintf(f, "],\"bpf_lsm_pending_reboot\":%s", pending ? "true" : "false");
-	free(active);
+	fprintf(f, "],\"bpf_lsm_pending_reboot\":%s", bpf_pending(active) ? "true" : "false");
 }
 
 struct lsm_options {
@@ -280,6 +292,10 @@ static bool plain_list(const char *list)
 	return list[strspn(list, "abcdefghijklmnopqrstuvwxyz0123456789_,")] == '\0';
 }
 
+/* Drop-in line: every lsm= in the shell variable VAR gets the value of the %s argument. */
+#define SET_LSM_IN(var) \
+	var "=\"$(printf '%%s' \"$" var "\" | sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n"
+
 static int enable_grub(const char *active, const struct lsm_options *o)
 {
 	char args[2048], deflt[2048], configured[512], proc_lsm[512], lsm[512], dropin[8192], edited[4096];
@@ -304,24 +320,19 @@ static int enable_grub(const char *active, const struct lsm_options *o)
 		return EXIT_REFUSED;
 	}
 
-	n += snprintf(dropin + n, sizeof(dropin) - n,
-		      DROPIN_MARK ": adds the BPF LSM (bpf) for bpfseal.\n"
-		      "# `sealctl disable-lsm` deletes this file and runs update-grub.\n"
-		      "# LSMs running when it was written: %s\n", active);
 	/* Edit an lsm= where GRUB passes one; add one only where it passes none. */
-	if (in_args)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX=\"$(printf '%%s' \"$GRUB_CMDLINE_LINUX\" | "
-			      "sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n", lsm);
-	if (in_default)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX_DEFAULT=\"$(printf '%%s' \"$GRUB_CMDLINE_LINUX_DEFAULT\" | "
-			      "sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n", lsm);
-	if (!in_args && !in_default)
-		n += snprintf(dropin + n, sizeof(dropin) - n,
-			      "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX lsm=%s\"\n", lsm);
-	if (n >= sizeof(dropin))
+	if (!appendf(dropin, sizeof(dropin), &n,
+		     DROPIN_MARK ": adds the BPF LSM (bpf) for bpfseal.\n"
+		     "# `sealctl disable-lsm` deletes this file and runs update-grub.\n"
+		     "# LSMs running when it was written: %s\n", active) ||
+	    (in_args && !appendf(dropin, sizeof(dropin), &n, SET_LSM_IN("GRUB_CMDLINE_LINUX"), lsm)) ||
+	    (in_default && !appendf(dropin, sizeof(dropin), &n, SET_LSM_IN("GRUB_CMDLINE_LINUX_DEFAULT"), lsm)) ||
+	    (!in_args && !in_default && !appendf(dropin, sizeof(dropin), &n,
+						 "GRUB_CMDLINE_LINUX=\"$GRUB_CMDLINE_LINUX lsm=%s\"\n", lsm))) {
+		sealctl_error("enable-lsm: the drop-in for lsm=%s does not fit in %zu bytes; nothing changed",
+			      lsm, sizeof(dropin));
 		return EXIT_REFUSED;
+	}
 
 	printf("The running kernel's LSMs: %s (no bpf).\n", active);
 	printf("Boot loader: GRUB. Will write %s:\n\n%s\nand run update-grub. ", GRUB_DROPIN, dropin);
@@ -342,9 +353,25 @@ static int enable_grub(const char *active, const struct lsm_options *o)
 		return EXIT_REFUSED;
 	}
 	if (run((char *const[]){ UPDATE_GRUB, NULL })) {
-		unlink(GRUB_DROPIN);
-		sealctl_error("enable-lsm: update-grub failed; %s removed again, nothing changed", GRUB_DROPIN);
-		run((char *const[]){ UPDATE_GRUB, NULL });
+		const char *state = "which cannot be read";
+		char next[4096];
+
+		if (unlink(GRUB_DROPIN)) {
+			sealctl_error("enable-lsm: update-grub failed, and %s cannot be removed again: %s; "
+				      "delete it and run update-grub by hand", GRUB_DROPIN, strerror(errno));
+			return EXIT_REFUSED;
+		}
+		if (!run((char *const[]){ UPDATE_GRUB, NULL })) {
+			sealctl_error("enable-lsm: update-grub failed; %s removed again and %s regenerated "
+				      "without it: nothing changed", GRUB_DROPIN, GRUB_CFG);
+			return EXIT_REFUSED;
+		}
+		if (next_boot_cmdline(next, sizeof(next)))
+			state = lsm_enable_pending(active, next) ? "with bpf in lsm= (the next boot enables bpf)"
+				: "without bpf in lsm= (the next boot runs the LSMs it runs now)";
+		sealctl_error("enable-lsm: update-grub failed, and failed again after %s was removed: %s is as "
+			      "the failed runs left it, %s; fix what update-grub reports and run it by hand",
+			      GRUB_DROPIN, GRUB_CFG, state);
 		return EXIT_REFUSED;
 	}
 	printf("bpfseal: lsm=%s is in the boot configuration; bpf is active after a reboot.\n", lsm);
@@ -369,6 +396,9 @@ static int enable_kernel_install(const char *active, const struct lsm_options *o
 {
 	char *orig = read_text(KI_CMDLINE), *base = orig, configured[512], lsm[512], edited[4096];
 	char *proc = NULL;
+	const struct {
+		const char *path, *text;
+	} files[] = { { KI_SAVED, orig ? orig : "" }, { KI_WRITTEN, edited }, { KI_CMDLINE, edited } };
 	int ret = EXIT_REFUSED;
 
 	if (!orig) {
@@ -391,16 +421,28 @@ static int enable_kernel_install(const char *active, const struct lsm_options *o
 	}
 	if (!confirmed(o, "enable-lsm"))
 		goto out;
-	if ((mkdir("/var/lib/bpfseal", 0755) && errno != EEXIST) || write_text(KI_SAVED, orig ? orig : "") ||
-	    write_text(KI_WRITTEN, edited) || write_text(KI_CMDLINE, edited)) {
-		sealctl_error("enable-lsm: cannot write %s or /var/lib/bpfseal: %s", KI_CMDLINE, strerror(errno));
+	if (mkdir(BPFSEAL_STATE_DIR, 0700) && errno != EEXIST) {
+		sealctl_error("enable-lsm: cannot create %s: %s; nothing changed", BPFSEAL_STATE_DIR, strerror(errno));
 		goto out;
 	}
-	if (kernel_install_refresh())
-		sealctl_error("enable-lsm: kernel-install failed; %s is written, run it again by hand", KI_CMDLINE);
-	else
-		ret = EXIT_OK;
+	/* KI_CMDLINE last: disable-lsm can undo it only once both saved files exist. */
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		int err = write_text(files[i].path, files[i].text);
+
+		if (err) {
+			sealctl_error("enable-lsm: cannot write %s: %s; nothing changed", files[i].path, strerror(-err));
+			while (i--)
+				unlink(files[i].path);
+			goto out;
+		}
+	}
+	if (kernel_install_refresh()) {
+		sealctl_error("enable-lsm: %s is written, but kernel-install failed: the boot entries do not have "
+			      "lsm=%s yet; run kernel-install again by hand", KI_CMDLINE, lsm);
+		goto out;
+	}
 	printf("bpfseal: lsm=%s is in %s; bpf is active after a reboot.\n", lsm, KI_CMDLINE);
+	ret = EXIT_OK;
 out:
 	free(orig);
 	free(proc);
@@ -506,8 +548,11 @@ int cmd_disable_lsm(int argc, char **argv)
 		}
 		unlink(KI_SAVED);
 		unlink(KI_WRITTEN);
-		if (kernel_install_refresh())
-			sealctl_error("disable-lsm: kernel-install failed; run it again by hand");
+		if (kernel_install_refresh()) {
+			sealctl_error("disable-lsm: %s is restored, but kernel-install failed: the boot entries still "
+				      "have bpf in lsm=; run kernel-install again by hand", KI_CMDLINE);
+			return EXIT_REFUSED;
+		}
 		printf("bpfseal: %s restored; after a reboot the policy can no longer load.\n", KI_CMDLINE);
 		return EXIT_OK;
 	}

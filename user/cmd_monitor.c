@@ -144,7 +144,7 @@ int cmd_monitor(int argc, char **argv)
 			break;
 		case 'r':
 			if (parse_rate_limit(optarg, &burst, &interval)) {
-				sealctl_error("monitor: --rate-limit '%s': want BURST/SECONDS, e.g. 20/10", optarg);
+				sealctl_error("monitor: --rate-limit '%s': want N/SECONDS, e.g. 20/10", optarg);
 				return EXIT_USAGE;
 			}
 			rate_given = true;

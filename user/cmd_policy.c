@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "lsm_boot.h"
 #include "persist.h"
 #include "policy.h"
 #include "sealctl.h"
@@ -180,7 +179,7 @@ static void status_json(const struct policy_features *f, const char *kernel, boo
 	}
 	printf("{\"loaded\":%s,\"kernel\":", loaded ? "true" : "false");
 	json_string(stdout, kernel);
-	lsm_status_json(stdout);
+	lsm_status_json(stdout, f->lsms);
 	printf(",\"bpf_lsm\":%s,\"locked\":%s", f->bpf_lsm ? "true" : "false", st->locked ? "true" : "false");
 	if (loaded)
 		printf(",\"sealed_inodes\":%lld,\"sealed_in_memory\":%lld,\"records\":{\"count\":%lld,"
@@ -221,7 +220,7 @@ static void status_text(const struct policy_features *f, const char *kernel, boo
 
 	printf("policy:        %s\n", loaded ? "loaded" : "not loaded");
 	printf("kernel:        %s\n", kernel);
-	lsm_status_text(stdout, f->bpf_lsm);
+	lsm_status_text(stdout, f->lsms);
 	if (loaded)
 		printf("locked:        %s\n", st->locked ? "yes, until reboot" : "no");
 	if (loaded) {

@@ -20,7 +20,9 @@
 
 #include "bpfseal_abi.h"
 #include "bpfseal.skel.h"
+#include "lsm_list.h"
 #include "policy.h"
+#include "textbuf.h"
 
 #ifndef BPF_FS_MAGIC
 #define BPF_FS_MAGIC 0xcafe4a11
@@ -196,24 +198,6 @@ static bool btf_has_func(const struct btf *btf, const char *name, int *nr_args)
 	return true;
 }
 
-/*
- * Fill err with "what: strerror(-ret)" and return ret (a -errno): every
- * failure of the loader says what failed and why.
- */
-static int __attribute__((format(printf, 4, 5)))
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-	size_t used;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	used = strlen(err);
-	snprintf(err + used, errlen > used ? errlen - used : 0, ": %s", strerror(-ret));
-	return ret;
-}
-
 /* The active LSMs, comma-separated, into buf ("" if securityfs cannot tell). */
 static void read_lsm_list(char *buf, size_t len)
 {
@@ -231,17 +215,6 @@ static void read_lsm_list(char *buf, size_t len)
 		buf[0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
-}
-
-static bool lsm_list_has(const char *list, const char *lsm)
-{
-	size_t n = strlen(lsm);
-
-	for (const char *p = list; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
-		if (strcspn(p, ",") == n && !strncmp(p, lsm, n))
-			return true;
-	}
-	return false;
 }
 
 int policy_probe(struct policy_features *f, char *err, size_t errlen)

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lsm_boot.h"
 #include "seal_names.h"
 #include "sealctl.h"
 

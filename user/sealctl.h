@@ -29,6 +29,8 @@ int cmd_get(int argc, char **argv);
 int cmd_list(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_monitor(int argc, char **argv);
+int cmd_enable_lsm(int argc, char **argv);
+int cmd_disable_lsm(int argc, char **argv);
 
 /* Add seals to one path (and persist them); prints why on failure. Returns an exit code. */
 int seal_path(const char *path, unsigned int seals, bool persist);
@@ -57,5 +59,11 @@ int sealctl_parse_flags(int argc, char **argv, const char *command, bool *json, 
 
 /* JSON string literal, escaped. */
 void json_string(FILE *f, const char *s);
+
+/* "lsm:" and "bpf lsm:" lines of `sealctl status`; active: the LSMs probed, "" if unknown (cmd_lsm.c). */
+void lsm_status_text(FILE *f, const char *active);
+
+/* ,"lsms":[...],"bpf_lsm_pending_reboot":BOOL for `sealctl status --json` (cmd_lsm.c). */
+void lsm_status_json(FILE *f, const char *active);
 
 #endif
