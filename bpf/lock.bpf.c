@@ -123,26 +123,48 @@ struct mount_walk {
 	bool hit;
 };
 
+/* 7.x lists a superblock's mounts through the mounts themselves. */
+struct mount___sb_chain {
+	struct mount *mnt_next_for_sb;
+} __attribute__((preserve_access_index));
+
+struct super_block___sb_chain {
+	struct mount *s_mounts;
+} __attribute__((preserve_access_index));
+
+/* Does m, or a mount above it, match the walk's question? */
+static __always_inline void walk_up(struct mount *m, struct mount_walk *w)
+{
+	for (int up = 0; up < MOUNT_WALK_MAX && m; up++) {
+		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
+
+		if (!w->mountpoint && m == w->target)
+			w->hit = true;
+		/* m is mounted on mnt_mountpoint in parent: a new mount there hides it. */
+		if (w->mountpoint && parent == w->target && BPF_CORE_READ(m, mnt_mountpoint) == w->mountpoint)
+			w->hit = true;
+		if (w->hit || parent == m)
+			break;	/* found, or the root of its namespace */
+		m = parent;
+	}
+}
+
 /* Does some mount of sb, or a mount above one, match the walk's question? */
 static __always_inline void walk_mounts_of(struct super_block *sb, struct mount_walk *w)
 {
+	if (bpf_core_field_exists(struct mount___sb_chain, mnt_next_for_sb)) {
+		struct mount *m = BPF_CORE_READ((struct super_block___sb_chain *)sb, s_mounts);
+
+		for (int i = 0; i < MOUNT_WALK_MAX && m && !w->hit; i++) {
+			walk_up(m, w);
+			m = BPF_CORE_READ((struct mount___sb_chain *)m, mnt_next_for_sb);
+		}
+		return;
+	}
 	struct list_head *head = &sb->s_mounts, *pos = BPF_CORE_READ(sb, s_mounts.next);
 
 	for (int i = 0; i < MOUNT_WALK_MAX && pos && pos != head && !w->hit; i++) {
-		struct mount *m = (struct mount *)((void *)pos - bpf_core_field_offset(struct mount, mnt_instance));
-
-		for (int up = 0; up < MOUNT_WALK_MAX && m; up++) {
-			struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-
-			if (!w->mountpoint && m == w->target)
-				w->hit = true;
-			/* m is mounted on mnt_mountpoint in parent: a new mount there hides it. */
-			if (w->mountpoint && parent == w->target && BPF_CORE_READ(m, mnt_mountpoint) == w->mountpoint)
-				w->hit = true;
-			if (w->hit || parent == m)
-				break;	/* found, or the root of its namespace */
-			m = parent;
-		}
+		walk_up((struct mount *)((void *)pos - bpf_core_field_offset(struct mount, mnt_instance)), w);
 		pos = BPF_CORE_READ(pos, next);
 	}
 }
