@@ -9,11 +9,12 @@
  * (each `sealctl monitor`, the journal forwarder) must see every record. So
  * each consumer brings its own ring buffer, of the size it wants, and puts
  * it into a slot of "audit_rings" (an array of maps); a record is written
- * into every ring found there. A full ring never waits: the record is counted in that slot's
- * "audit_dropped" counter and in policy_state.audit_dropped, and the
- * consumer reads its own count (user/audit.c: claiming a slot, with a lock
- * that dies with its holder, and the counter's baseline). Empty slots cost
- * an inlined array lookup each.
+ * into every ring found there. A full ring never waits: the record is
+ * counted in that slot's "audit_dropped" counter and in
+ * policy_state.audit_dropped, and the consumer reads its own count
+ * (user/audit.c: claiming a slot, with a lock that dies with its holder,
+ * and the counter's baseline). Empty slots cost an inlined array lookup
+ * each.
  *
  * Counts kept whether anyone listens: denials, seal_requests_refused,
  * audit_records (the sequence number) in policy_state.

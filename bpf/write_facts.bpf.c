@@ -11,8 +11,9 @@
  * seal and stays while it lives: so a call that finds seals in the LSM
  * either had its own facts stashed by the fentry above it or finds none and
  * is judged on its system call's registers, or denied (judge_write.bpf.h);
- * it can never be judged on an older call's facts. The one LSM caller with no fentry above it, the reflink
- * check (remap_verify_area), clears the stash first (forget_facts_*).
+ * it can never be judged on an older call's facts. The one LSM caller
+ * with no fentry above it, the reflink check (remap_verify_area), clears
+ * the stash first (forget_facts_*).
  * No fexit: a fentry-only trampoline costs every read and write far less.
  */
 #include "bpfseal.bpf.h"

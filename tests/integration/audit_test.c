@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 
 #include "audit.h"
+#include "consumers.h"
 #include "bpfseal.h"
 #include "itest.h"
 #include "ops.h"
@@ -509,16 +510,6 @@ static long long state_count(size_t offset)
 		close(fd);
 	}
 	return *(long long *)((char *)&st + offset);
-}
-
-static bool wait_for_consumers(int n)
-{
-	for (int i = 0; i < 500; i++) {
-		if (audit_consumer_count() == n)
-			return true;
-		usleep(20000);
-	}
-	return false;
 }
 
 static void storm_cases(void)

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 
 #include "audit.h"
+#include "consumers.h"
 #include "itest.h"
 #include "journal.h"
 
@@ -90,16 +91,6 @@ static void expect_field(const char *name, const struct entry *e, const char *ke
 	const char *got = field(e, key);
 
 	itest_report(got && !strcmp(got, want), name, "%s=%s, want %s", key, got ? got : "(missing)", want);
-}
-
-static bool wait_for_consumers(int n)
-{
-	for (int i = 0; i < 500; i++) {
-		if (audit_consumer_count() == n)
-			return true;
-		usleep(20000);
-	}
-	return false;
 }
 
 int main(void)

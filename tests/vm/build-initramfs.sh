@@ -54,22 +54,10 @@ mkdir -p "$stage/lib64"
 [ -e "$stage/lib64/ld-linux-x86-64.so.2" ] || cp -L /lib64/ld-linux-x86-64.so.2 "$stage/lib64/"
 
 # Kernel modules, dependencies first.
+"$top/tests/vm/kernel-modules.sh" "$kdir" "$stage/modules" virtio_pci virtio_blk loop xfs overlay quota_v2 md_mod
 release=$(cat "$kdir/release")
 base=$kdir/root
 [ -d "$base/usr/lib/modules/$release" ] && base=$base/usr
-[ -f "$base/lib/modules/$release/modules.dep" ] || depmod -b "$base" "$release" 2>/dev/null
-: > "$stage/modules/order"
-for m in virtio_pci virtio_blk loop xfs overlay quota_v2 md_mod; do
-	modprobe -d "$base" -S "$release" --show-depends "$m" 2>/dev/null | awk '$1 == "insmod" { print $2 }'
-done | awk '!seen[$0]++' | while read -r ko; do
-	name=$(basename "$ko"); name=${name%.xz}; name=${name%.zst}
-	case $ko in
-	*.xz) xz -dc "$ko" > "$stage/modules/$name" ;;
-	*.zst) zstd -qdc "$ko" > "$stage/modules/$name" ;;
-	*) cp "$ko" "$stage/modules/$name" ;;
-	esac
-	echo "$name" >> "$stage/modules/order"
-done
 
 # locked.sh tries to load a module and to kexec a kernel: a small module and this kernel.
 tamper=$(find "$base/lib/modules/$release" -name 'tcp_bic.ko*' | head -n 1)
