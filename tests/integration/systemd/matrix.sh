@@ -1,9 +1,11 @@
 # Scenario "matrix" of the systemd guest (tests/vm/systemd-guest.sh), on every
 # kernel of the matrix: the .deb under a real systemd, as a machine runs it.
 # Sourced by stage.sh: $T is the test disk, $STATE survives reboots.
-# Stage 1 (install) and the package's upgrade, remove and purge run on the
-# first kernel booted ($T/first-kernel); the others start at stage 2 from
-# the disk as that install left it.
+# Stage 1 (install), the second boot (stage 3) and the package's upgrade,
+# remove and purge run on the first kernel booted ($T/first-kernel); the
+# others start at stage 2 from the disk as that install left it, where
+# their boot is already a later boot applying seals.d again, and end there
+# (the suite's time budget).
 
 # The exposure systemd-analyze gives the shipped unit (README, "The
 # service"); a change to the unit that raises it fails here.
@@ -115,6 +117,7 @@ stage_2() {
 	else
 		fail "systemd/exposure_at_most_$EXPOSURE_MAX" "exposure ${exposure:-unknown}"
 	fi
+	[ -e "$T/first-kernel" ] || done_all
 	next_boot
 }
 
@@ -127,7 +130,6 @@ stage_3() {
 	seals_are /srv/app.conf shrink,grow,write > /dev/null || diagnose
 	check "systemd/second_boot_applies_seals_d_again" seals_are /srv/app.conf shrink,grow,write
 	check "systemd/second_boot_seals_refuse_writes" append_refused /srv/app.conf /srv/release.tar
-	[ -e "$T/first-kernel" ] || done_all
 	printf 'x' > /run/extra.bin; sealctl add --seals grow /run/extra.bin > /dev/null
 
 	before=$(systemctl show -P InvocationID bpfseal.service)
