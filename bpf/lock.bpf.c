@@ -117,7 +117,6 @@ static __always_inline struct mount *real_mount_of(const struct vfsmount *mnt)
  * root of its namespace: up to MOUNT_WALK_MAX of each.
  */
 struct mount_walk {
-	struct bpfseal_policy_state *st;
 	struct mount *target;		/* holds_pins: a mount being unmounted or moved */
 	struct dentry *mountpoint;	/* covers_pins: where a new mount would go */
 	bool hit;
@@ -172,7 +171,7 @@ static __always_inline void walk_mounts_of(struct super_block *sb, struct mount_
 /* Is `m` a mount of a pin filesystem, or one they hang below (whose loss would take them)? */
 static __always_inline bool holds_pins(struct bpfseal_policy_state *st, struct mount *m)
 {
-	struct mount_walk w = { .st = st, .target = m };
+	struct mount_walk w = { .target = m };
 
 	walk_mounts_of((struct super_block *)st->lock_private_sb, &w);
 	walk_mounts_of((struct super_block *)st->lock_public_sb, &w);
@@ -183,7 +182,7 @@ static __always_inline bool holds_pins(struct bpfseal_policy_state *st, struct m
 static __always_inline bool covers_pins(struct bpfseal_policy_state *st, const struct path *path)
 {
 	struct dentry *mountpoint = BPF_CORE_READ(path, dentry);
-	struct mount_walk w = { .st = st, .target = real_mount_of(BPF_CORE_READ(path, mnt)),
+	struct mount_walk w = { .target = real_mount_of(BPF_CORE_READ(path, mnt)),
 				.mountpoint = mountpoint };
 	/* From the local: CO-RE must not try to relocate our own struct's fields. */
 	__u64 sb = (__u64)BPF_CORE_READ(mountpoint, d_sb);
