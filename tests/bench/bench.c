@@ -709,7 +709,7 @@ struct churn_fs {
 
 static struct churn_fs churn_fs[] = {
 	{ .name = "tmpfs", .dir = BENCH_DIR "/churn", .runs = 3 },
-	{ .name = "ext4", .dir = EXT4_DIR "/churn", .runs = 7 },
+	{ .name = "ext4", .dir = EXT4_DIR "/churn", .runs = 5 },
 };
 #define N_CHURN_FS (sizeof(churn_fs) / sizeof(churn_fs[0]))
 
