@@ -125,14 +125,42 @@ struct mount_walk {
 	bool hit;
 };
 
+/* 7.x keeps a superblock's mounts on a NULL-ended chain, not a list_head. */
+struct super_block___chain {
+	struct mount *s_mounts;
+} __attribute__((preserve_access_index));
+
+struct mount___chain {
+	struct mount *mnt_next_for_sb;
+} __attribute__((preserve_access_index));
+
 /* Does some mount of sb, or a mount above one, match the walk's question? */
 static __always_inline void walk_mounts_of(struct super_block *sb, struct mount_walk *w)
 {
-	struct list_head *head = &sb->s_mounts, *pos = BPF_CORE_READ(sb, s_mounts.next);
+	bool chain = bpf_core_field_exists(struct mount___chain, mnt_next_for_sb);
+	struct list_head *head = NULL, *pos = NULL;
+	struct mount *next = NULL;
 
-	for (int i = 0; i < MOUNT_WALK_MAX && pos && pos != head && !w->hit; i++) {
-		struct mount *m = (struct mount *)((void *)pos - bpf_core_field_offset(struct mount, mnt_instance));
+	if (chain) {
+		next = BPF_CORE_READ((struct super_block___chain *)sb, s_mounts);
+	} else {
+		head = &sb->s_mounts;
+		pos = BPF_CORE_READ(sb, s_mounts.next);
+	}
+	for (int i = 0; i < MOUNT_WALK_MAX && !w->hit; i++) {
+		struct mount *m;
 
+		if (chain) {
+			if (!next)
+				break;
+			m = next;
+			next = BPF_CORE_READ((struct mount___chain *)m, mnt_next_for_sb);
+		} else {
+			if (!pos || pos == head)
+				break;
+			m = (struct mount *)((void *)pos - bpf_core_field_offset(struct mount, mnt_instance));
+			pos = BPF_CORE_READ(pos, next);
+		}
 		for (int up = 0; up < MOUNT_WALK_MAX && m; up++) {
 			struct mount *parent = BPF_CORE_READ(m, mnt_parent);
 
@@ -145,7 +173,6 @@ static __always_inline void walk_mounts_of(struct super_block *sb, struct mount_
 				break;	/* found, or the root of its namespace */
 			m = parent;
 		}
-		pos = BPF_CORE_READ(pos, next);
 	}
 }
 
