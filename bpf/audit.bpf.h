@@ -204,7 +204,7 @@ static __always_inline void audit_refused_fence_xattr(struct dentry *dentry)
 {
 	struct inode *inode = BPF_CORE_READ(dentry, d_inode);
 
-	audit_denied_dentry(dentry, BPFSEAL_OP_FENCE_XATTR, 0, inode ? listed_seals(inode) : 0, EPERM, 0,
+	audit_denied_dentry(dentry, BPFSEAL_OP_FENCE_XATTR, 0, listed_seals_at((__u64)inode), EPERM, 0,
 			    BPFSEAL_REASON_NONE);
 }
 

@@ -189,6 +189,21 @@ typedef struct {
 	__type(value, struct bpfseal_listed_inode);
 } sealed_inodes_map_t;
 
+/*
+ * How many inodes with seal storage hash to each slot. Every
+ * hook asks on every file, and most files have none: a zero here answers
+ * "no seals, not listed" in one inlined array load, where inode storage
+ * costs some 60 instructions and the listing's hash some 130. A slot counts
+ * up before its inode's storage can hold a seal bit and down when the inode
+ * is freed (inode_storage_create(), forget_inode).
+ */
+typedef struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BPFSEAL_SEALED_HINT_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} sealed_hint_map_t;
+
 /* Durable seal records by inode identity: records.bpf.c. */
 typedef struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -235,6 +250,7 @@ extern mmap_slots_map_t mmap_slots SEC(".maps");
 extern policy_state_map_t policy_state SEC(".maps");
 extern core_dumps_map_t core_dumps SEC(".maps");
 extern records_map_t records SEC(".maps");
+extern sealed_hint_map_t sealed_hint SEC(".maps");
 extern sealed_devs_map_t sealed_devs SEC(".maps");
 extern lock_link_ids_map_t lock_link_ids SEC(".maps");
 
@@ -266,20 +282,56 @@ static __always_inline __u32 stored_seals(struct bpfseal_inode *v)
 	return s;
 }
 
+static __always_inline __u32 *sealed_hint_slot(struct inode *inode)
+{
+	/* Not the address: the verifier allows no arithmetic on a trusted pointer. */
+	__u32 slot = BPFSEAL_SEALED_HINT_SLOT(inode->i_sb->s_dev, inode->i_ino);
+
+	return bpf_map_lookup_elem(&sealed_hint, &slot);
+}
+
+/* False: the inode has no seal storage, so no seal and no listing. */
+static __always_inline bool maybe_sealed(struct inode *inode)
+{
+	__u32 *hint = sealed_hint_slot(inode);
+
+	return !hint || *(volatile __u32 *)hint;
+}
+
+/* The inode's storage, if it may have any. */
+static __always_inline struct bpfseal_inode *inode_storage(struct inode *inode)
+{
+	return maybe_sealed(inode) ? bpf_inode_storage_get(&seals, inode, 0, 0) : NULL;
+}
+
 static __always_inline __u32 inode_seals(struct inode *inode)
 {
-	return stored_seals(bpf_inode_storage_get(&seals, inode, 0, 0));
+	return stored_seals(inode_storage(inode));
 }
 
 /*
- * An inode's storage, made if missing. Two CPUs creating it at once: the
- * loser gets NULL from the helper, not the winner's value; look again.
+ * An inode's storage, made if missing, and counted in sealed_hint before it
+ * is returned, so before any seal bit can go in. Two CPUs creating it at
+ * once: the loser gets NULL from the helper, not the winner's value; look
+ * again. The count goes up before the flag says so: whoever finds the flag
+ * set finds the count up too.
  */
 static __always_inline struct bpfseal_inode *inode_storage_create(struct inode *inode)
 {
 	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	__u32 *hint;
 
-	return v ?: bpf_inode_storage_get(&seals, inode, 0, 0);
+	if (!v)
+		v = bpf_inode_storage_get(&seals, inode, 0, 0);
+	if (!v || (v->flags & BPFSEAL_INODE_HINTED))
+		return v;
+	hint = sealed_hint_slot(inode);
+	if (!hint)
+		return NULL;
+	__sync_fetch_and_add(hint, 1);
+	if (__sync_fetch_and_or(&v->flags, BPFSEAL_INODE_HINTED) & BPFSEAL_INODE_HINTED)
+		__sync_fetch_and_sub(hint, 1);
+	return v;
 }
 
 /*
@@ -291,6 +343,8 @@ static __always_inline struct bpfseal_listed_inode *listed_inode(struct inode *i
 {
 	__u64 key = (__u64)inode;
 
+	if (!maybe_sealed(inode))
+		return NULL;
 	return bpf_map_lookup_elem(&sealed_inodes, &key);
 }
 
@@ -303,12 +357,20 @@ static __always_inline __u32 listed_seals(struct inode *inode)
 }
 
 /*
- * The same for a struct file the policy reached through an untrusted
- * pointer (an fd table, private_data): inode storage wants a trusted one.
+ * The same for an inode or struct file the policy reached through an
+ * untrusted pointer (an fd table, private_data): inode storage wants a
+ * trusted one, and the hint loads through it.
  */
+static __always_inline __u32 listed_seals_at(__u64 inode)
+{
+	struct bpfseal_listed_inode *l = inode ? bpf_map_lookup_elem(&sealed_inodes, &inode) : NULL;
+
+	return l ? l->seals : 0;
+}
+
 static __always_inline __u32 listed_file_seals(struct file *file)
 {
-	return file ? listed_seals(BPF_CORE_READ(file, f_inode)) : 0;
+	return file ? listed_seals_at((__u64)BPF_CORE_READ(file, f_inode)) : 0;
 }
 
 static __always_inline struct bpfseal_policy_state *get_policy_state(void)

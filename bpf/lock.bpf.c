@@ -57,7 +57,7 @@ static __always_inline bool policy_map(const void *map)
 	return map == (void *)&seals || map == (void *)&sealed_inodes || map == (void *)&write_facts ||
 	       map == (void *)&mmap_slots || map == (void *)&policy_state || map == (void *)&core_dumps ||
 	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids ||
-	       map == (void *)&audit_dropped;
+	       map == (void *)&audit_dropped || map == (void *)&sealed_hint;
 }
 
 /*

@@ -13,7 +13,7 @@ void BPF_PROG(restore_seals, struct dentry *dentry, struct inode *inode)
 	if (!inode || !st || st->records <= 0 || !is_regular(inode))
 		return;
 	/* Another alias of an inode already in memory: nothing to restore. */
-	if (bpf_inode_storage_get(&seals, inode, 0, 0) || seal_keeping(inode) != KEPT_BY_RECORD)
+	if (seal_keeping(inode) != KEPT_BY_RECORD || inode_storage(inode))
 		return;
 	if (restore_from_record(inode) == RESTORE_NO_STORAGE)
 		__sync_fetch_and_add(&st->restore_failures, 1);
@@ -23,14 +23,21 @@ void BPF_PROG(restore_seals, struct dentry *dentry, struct inode *inode)
 SEC("lsm/inode_free_security")
 void BPF_PROG(forget_inode, struct inode *inode)
 {
-	struct bpfseal_policy_state *st = get_policy_state();
-	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, 0);
+	struct bpfseal_inode *v = inode_storage(inode);
+	struct bpfseal_policy_state *st;
 	struct bpfseal_record *rec;
 	__u64 key = (__u64)inode;
+	__u32 *hint;
 	int left;
 
 	/* Only sealed inodes have storage: everything else returns here. */
-	if (!v || !st)
+	if (!v)
+		return;
+	hint = sealed_hint_slot(inode);
+	if (hint && (v->flags & BPFSEAL_INODE_HINTED))
+		__sync_fetch_and_sub(hint, 1);
+	st = get_policy_state();
+	if (!st)
 		return;
 	if (!bpf_map_delete_elem(&sealed_inodes, &key))
 		__sync_fetch_and_sub(&st->sealed_in_memory, 1);

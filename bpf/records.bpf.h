@@ -227,7 +227,7 @@ static __always_inline enum restore_result restore_from_record(struct inode *ino
  */
 static __always_inline __u32 inode_seals_by_path(struct inode *inode)
 {
-	struct bpfseal_inode *v = bpf_inode_storage_get(&seals, inode, 0, 0);
+	struct bpfseal_inode *v = inode_storage(inode);
 	struct bpfseal_policy_state *st;
 
 	if (v)

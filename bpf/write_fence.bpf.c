@@ -127,11 +127,12 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 	loff_t size;
 	__u32 seals;
 
-	if (ret || !inode)
+	/* Truncate asks before it takes the lock: the lock test is the cheaper, so first. */
+	if (ret || !inode || !holds_inode_lock(inode))
 		return ret;
 	/* Tracing programs cannot reach inode storage: the listing carries the seals. */
 	seals = listed_seals(inode);
-	if (!(seals & BPFSEAL_SEALS_FENCED) || !holds_inode_lock(inode))
+	if (!(seals & BPFSEAL_SEALS_FENCED))
 		return 0;
 	/* Judged again with the seals and size of now, as shmem judges under its lock. */
 	size = BPF_CORE_READ(inode, i_size);

@@ -122,6 +122,16 @@ struct bpfseal_record {
 #define BPFSEAL_SEALED_INODES_MAX	(2u << 20)
 
 /*
+ * "sealed_hint": inodes with seal storage, counted by a hash of their
+ * device and inode number (as in struct bpfseal_listed_inode):
+ * bpf/bpfseal.bpf.h, maybe_sealed().
+ */
+#define BPFSEAL_SEALED_HINT_SLOTS	(1u << 18)
+#define BPFSEAL_SEALED_HINT_SLOT(dev, ino) \
+	((__u32)((((__u64)(ino) ^ ((__u64)(dev) << 40)) * 0x9E3779B97F4A7C15ULL) >> 46) & \
+	 (BPFSEAL_SEALED_HINT_SLOTS - 1))
+
+/*
  * Value of the inode-storage map "seals". The loader freezes the map
  * (BPF_MAP_FREEZE), so userspace, root included, can read it and never write
  * or delete an element; only the policy changes it. For that reason it holds
@@ -143,6 +153,7 @@ struct bpfseal_inode {
 };
 /* The inode's seals are also kept in "records" under `id`. */
 #define BPFSEAL_INODE_HAS_RECORD	0x1u
+#define BPFSEAL_INODE_HINTED		0x2u	/* counted in sealed_hint */
 
 /*
  * The single element of the "policy_state" array: switches that keep hot

@@ -534,6 +534,33 @@ static int seed_records(struct bpfseal *skel, const struct policy_record *record
 	return 0;
 }
 
+/*
+ * A hint map new to a policy whose seals are already pinned (an upgrade
+ * from a version without it): count every listed inode, which is every
+ * sealed one, or the hooks would take them for unsealed.
+ */
+static int seed_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
+{
+	int listing = bpf_map__fd(skel->maps.sealed_inodes), hint = bpf_map__fd(skel->maps.sealed_hint);
+	__u64 key, next, *prev = NULL;
+
+	while (!bpf_map_get_next_key(listing, prev, &next)) {
+		struct bpfseal_listed_inode l;
+		__u32 slot, count = 0;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(listing, &key, &l))
+			continue;	/* freed meanwhile */
+		slot = BPFSEAL_SEALED_HINT_SLOT(l.dev, l.ino);
+		bpf_map_lookup_elem(hint, &slot, &count);
+		count++;
+		if (bpf_map_update_elem(hint, &slot, &count, BPF_ANY))
+			return fail(err, errlen, -errno, "cannot count the listed inodes");
+	}
+	return 0;
+}
+
 static int write_file(const char *path, const char *text)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
@@ -601,7 +628,7 @@ bool policy_locked(void)
 int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
 		char *err, size_t errlen)
 {
-	bool fresh = !policy_maps_pinned();
+	bool fresh = !policy_maps_pinned(), hint_new = access(BPFSEAL_PIN_MAPS "/sealed_hint", F_OK) != 0;
 	unsigned int present;
 	struct policy_features feat;
 	struct bpfseal *skel = NULL;
@@ -669,6 +696,11 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 	}
 	if (fresh && n_records) {
 		ret = seed_records(skel, records, n_records, err, errlen);
+		if (ret)
+			goto out;
+	}
+	if (!fresh && hint_new) {
+		ret = seed_sealed_hint(skel, err, errlen);
 		if (ret)
 			goto out;
 	}

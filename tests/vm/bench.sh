@@ -124,12 +124,17 @@ run_kernel() { # name
 	release=$(cat "$kdir/release")
 	initrd=$work/initramfs-$name.cpio
 	log=$work/console-$name.log
+	disk=$work/ext4-$name.img	# the churn row's ext4, made fresh for every boot
+	rm -f "$disk"
+	truncate -s 512M "$disk" && mkfs.ext4 -q -F "$disk" ||
+		{ echo "bench: $name: cannot make the ext4 disk $disk" >&2; return 1; }
 	echo "bench[$name]: booting $release"
 	start=$(date +%s)
 	: > "$log"
 	# shellcheck disable=SC2086
 	timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 $accel $icount -m "$mem" \
 		-nographic -no-reboot -kernel "$kdir/vmlinuz" -initrd "$initrd" \
+		-drive "file=$disk,if=virtio,format=raw,cache=unsafe" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=lockdown,capability,landlock,bpf bpfseal.mode=bench $guest_args" \
 		< /dev/null > "$log" 2>&1 &
 	qpid=$!
@@ -146,6 +151,7 @@ run_kernel() { # name
 	fi
 	write_report "$name" "$release" "$log" "$secs"
 	echo "bench[$name]: done in ${secs}s: $results/$name.md, $results/$name-scaling.png"
+	rm -f "$disk"
 	echo ok > "$work/status-$name"
 }
 

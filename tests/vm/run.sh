@@ -21,6 +21,8 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${cache:-$HOME/.cache/bpfseal}
 timeout_s=${BPFSEAL_VM_TIMEOUT:-600}
+# The short boots get the same budget when it is raised (a host busy with other VMs).
+short_s=${BPFSEAL_VM_TIMEOUT:-240}
 mkdir -p "$results" "$out/vm"
 
 "$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
@@ -130,7 +132,7 @@ for name in "$@"; do
 	if [ "$mode" = test ] && [ "$state" = ok ]; then
 		stack=$(tr -d '\r' < "$log" | sed -n 's/^BPFSEAL-LSM //p' | head -n 1)
 		nobpf=$(echo "$stack" | tr ',' '\n' | grep -vx bpf | paste -sd, -)
-		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" 120 \
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" "${BPFSEAL_VM_TIMEOUT:-120}" \
 			"${nobpf:-lockdown,capability,landlock}"
 		grep -a -E '^(PASS|FAIL) ' "$log.nobpf"
 		passed=$((passed + $(grep -c '^PASS ' "$log.nobpf"))); failed=$((failed + $(grep -c '^FAIL ' "$log.nobpf")))
@@ -140,7 +142,7 @@ for name in "$@"; do
 			status=1
 		fi
 		# A third boot on the same disks: persisted seals come back, plain ones do not.
-		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" 420
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" "$short_s"
 		grep -a -E '^(PASS|FAIL) ' "$log.reboot"
 		passed=$((passed + $(grep -c '^PASS ' "$log.reboot"))); failed=$((failed + $(grep -c '^FAIL ' "$log.reboot")))
 		if ! grep -q '^BPFSEAL-DONE' "$log.reboot"; then
