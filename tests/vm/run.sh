@@ -23,6 +23,7 @@ cache=${cache:-$HOME/.cache/bpfseal}
 timeout_s=${BPFSEAL_VM_TIMEOUT:-600}
 # The short boots get the same budget when it is raised (a host busy with other VMs).
 short_s=${BPFSEAL_VM_TIMEOUT:-240}
+reboot_s=${BPFSEAL_VM_TIMEOUT:-420}
 mkdir -p "$results" "$out/vm"
 
 "$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
@@ -89,21 +90,37 @@ probe_accel() {
 
 accel=$(pick_accel "$1")
 make_identity_store "$out/vm/identity-store.img" || exit 1
-# The systemd guests install packages built from this tree, once per run:
-# built while the first kernel's busybox suite runs.
-rm -rf "$out/vm/deb" "$out/vm/systemd-installed.qcow2"
-deb_pid=
-if [ "$mode" = test ]; then "$here/build-test-debs.sh" "$out/vm/deb" & deb_pid=$!; fi
-echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $*"
-status=0
-for name in "$@"; do
+# The systemd guests install packages built from this tree, once per run,
+# built while the first busybox suites run (systemd-guest.sh waits on the lock).
+rm -rf "$out/vm/deb" "$out/vm/systemd-installed.qcow2" "$out/vm/systemd-installed.none"
+if [ "$mode" = test ]; then
+	mkdir -p "$out/vm/deb"
+	flock "$out/vm/deb.lock" "$here/build-test-debs.sh" "$out/vm/deb" &
+fi
+# Kernels boot two at a time on a 2-core host: most of a guest's suite runs
+# one thread, so a lone guest leaves a core idle. BPFSEAL_VM_JOBS=1 runs them
+# one after another.
+jobs=${BPFSEAL_VM_JOBS:-$(nproc)}
+[ "$jobs" -ge 1 ] 2>/dev/null || jobs=1
+[ "$jobs" -le $# ] || jobs=$#
+echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $* ($jobs at a time)"
+
+# One kernel: the busybox suite, the boot without bpf, the second boot of the
+# same disks and the systemd guest. Prints its lines; returns non-zero on failure.
+run_kernel() { # name first-kernel(yes|no)
+	name=$1 first=$2
 	kdir=$cache/kernels/$name
 	release=$(cat "$kdir/release")
 	initrd=$out/vm/initramfs-$name.cpio
 	disk=$out/vm/ext4-$name.img
 	log=$out/vm/console-$name.log
 	result=$results/vm-$name.result
-	"$here/build-initramfs.sh" "$out" "$kdir" "$initrd" || { echo "vmtest: $name: cannot build initramfs" >&2; status=1; continue; }
+	failed=0 status=0
+	if ! "$here/build-initramfs.sh" "$out" "$kdir" "$initrd"; then
+		echo "vmtest: $name: cannot build initramfs" >&2
+		[ "$first" = no ] || : > "$out/vm/systemd-installed.none"
+		return 1
+	fi
 	rm -f "$disk" "$disk.xfs"; truncate -s 256M "$disk"; truncate -s 512M "$disk.xfs"
 	mkfs.ext4 -q -F "$disk"
 	mkfs.xfs -q -f -m reflink=1 "$disk.xfs"
@@ -132,7 +149,7 @@ for name in "$@"; do
 	if [ "$mode" = test ] && [ "$state" = ok ]; then
 		stack=$(tr -d '\r' < "$log" | sed -n 's/^BPFSEAL-LSM //p' | head -n 1)
 		nobpf=$(echo "$stack" | tr ',' '\n' | grep -vx bpf | paste -sd, -)
-		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" "${BPFSEAL_VM_TIMEOUT:-120}" \
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" "$short_s" \
 			"${nobpf:-lockdown,capability,landlock}"
 		grep -a -E '^(PASS|FAIL) ' "$log.nobpf"
 		passed=$((passed + $(grep -c '^PASS ' "$log.nobpf"))); failed=$((failed + $(grep -c '^FAIL ' "$log.nobpf")))
@@ -142,7 +159,7 @@ for name in "$@"; do
 			status=1
 		fi
 		# A third boot on the same disks: persisted seals come back, plain ones do not.
-		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" "$short_s"
+		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" "$reboot_s"
 		grep -a -E '^(PASS|FAIL) ' "$log.reboot"
 		passed=$((passed + $(grep -c '^PASS ' "$log.reboot"))); failed=$((failed + $(grep -c '^FAIL ' "$log.reboot")))
 		if ! grep -q '^BPFSEAL-DONE' "$log.reboot"; then
@@ -154,20 +171,48 @@ for name in "$@"; do
 	# The same kernel under a real systemd, with the .deb installed (tests/vm/systemd-guest.sh);
 	# on 6.1 also the image's own kernel booted by GRUB, for sealctl enable-lsm.
 	if [ "$mode" = test ] && [ "$state" = ok ]; then
-		[ -z "$deb_pid" ] || wait "$deb_pid"; deb_pid=
 		scenarios=matrix; [ "$name" = 6.1 ] && scenarios="matrix lsm"
 		for scenario in $scenarios; do
 			slog=$log.systemd-$scenario
 			: > "$slog"
-			"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" "$scenario" "$name" "$slog" ||
+			role=; [ "$scenario" = matrix ] && role=--after-install
+			[ "$scenario" = matrix ] && [ "$first" = yes ] && role=--installs
+			"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" $role "$scenario" "$name" "$slog" ||
 				{ grep -q '^FAIL ' "$slog" || state="died (systemd guest, $scenario)"; }
 			passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
 		done
 		secs=$(( $(date +%s) - start ))
+	elif [ "$first" = yes ]; then
+		: > "$out/vm/systemd-installed.none"	# the other kernels install for themselves
 	fi
 	[ "$failed" -eq 0 ] || status=1
 	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
 		"$name" "${guest:-$release}" "$passed" "$failed" "$state" "$secs" > "$result"
 	echo "vmtest: $name (${guest:-?}): $passed passed, $failed failed, guest $state, ${secs}s"
+	return $status
+}
+
+# Each kernel's lines go to its own file, shown whole and in order: the first
+# unfinished kernel streams, the others wait their turn on the screen.
+lanes=$out/vm/lanes
+rm -rf "$lanes"; mkdir -p "$lanes"
+schedule() {
+	first=yes
+	for name in "$@"; do
+		while [ "$(find "$lanes" -name '*.running' | wc -l)" -ge "$jobs" ]; do sleep 1; done
+		: > "$lanes/$name.running"
+		( run_kernel "$name" "$first" > "$lanes/$name.out" 2>&1; echo $? > "$lanes/$name.rc"; rm -f "$lanes/$name.running" ) &
+		first=no
+	done
+	wait
+}
+schedule "$@" &
+status=0
+for name in "$@"; do
+	while [ ! -e "$lanes/$name.out" ]; do sleep 1; done
+	sh -c 'while [ ! -e "$1" ]; do sleep 1; done' - "$lanes/$name.rc" &
+	tail -n +1 -f "$lanes/$name.out" --pid=$! 2>/dev/null
+	[ "$(cat "$lanes/$name.rc")" = 0 ] || status=1
 done
+wait
 exit $status

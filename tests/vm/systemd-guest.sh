@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: systemd-guest.sh --cache DIR --out BUILD_DIR [--accel tcg|kvm] SCENARIO KERNEL LOG
+# Usage: systemd-guest.sh --cache DIR --out BUILD_DIR [--accel tcg|kvm] [--installs|--after-install] SCENARIO KERNEL LOG
 #
 # Boots the Debian 12 systemd guest (tests/vm/build-image.sh) through a
 # scenario of tests/integration/systemd/ and appends its PASS/FAIL lines and
@@ -9,16 +9,20 @@
 # BPFSEAL-DONE. A boot that reports neither (panic, hang) fails the run.
 #   matrix   KERNEL (6.1, 6.12, latest, next) boots directly (-kernel) with
 #            a bootstrap initramfs; installs, restarts, upgrades, removes
-#            the .deb
+#            the .deb. --installs keeps the disk as it is after the install
+#            for the other kernels; --after-install waits for that disk (run.sh
+#            runs kernels side by side); neither: that disk if there is one
 #   lsm      the image's own kernel, booted by GRUB from the disk, so the
 #            boot loader's configuration decides the command line:
 #            sealctl enable-lsm / disable-lsm across reboots (KERNEL names
 #            the suite it is counted in)
 # Exit status: 0 when every stage reported and no case failed.
 set -u
-cache=$HOME/.cache/bpfseal; out=build; accel=tcg
+cache=$HOME/.cache/bpfseal; out=build; accel=tcg; installs=no
 while [ $# -gt 3 ]; do
 	case $1 in
+	--installs) installs=yes; shift ;;
+	--after-install) installs=wait; shift ;;
 	--cache) cache=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--accel) accel=$2; shift 2 ;;
@@ -36,11 +40,17 @@ rm -rf "$vm"; mkdir -p "$vm"
 
 fail_setup() { echo "FAIL $name systemd-$scenario/setup: $1" | tee -a "$log"; exit 1; }
 
-image=$("$here/build-image.sh" "$cache" 2> "$out/vm/build-image.log") ||
-	fail_setup "cannot build the Debian 12 image: $(tail -n 3 "$out/vm/build-image.log" | tr '\n' ' ')"
+installed=$out/vm/systemd-installed.qcow2
+# Kernels run side by side (run.sh): whatever stops the installing kernel
+# early tells the others to install for themselves rather than wait.
+[ "$installs" != yes ] || trap '[ -s "$installed" ] || : > "$installed.none"' EXIT
+
+mkdir -p "$cache"
+image=$(flock "$cache/image.lock" "$here/build-image.sh" "$cache" 2> "$vm/build-image.log") ||
+	fail_setup "cannot build the Debian 12 image: $(tail -n 3 "$vm/build-image.log" | tr '\n' ' ')"
 # The packages under test, and a newer build of them for the upgrade case
-# (run.sh builds them while the first kernel's busybox suite runs).
-[ -s "$out/vm/deb/done" ] || "$here/build-test-debs.sh" "$out/vm/deb" ||
+# (run.sh starts their build holding the same lock).
+flock "$out/vm/deb.lock" sh -c '[ -s "$2/done" ] || "$1/build-test-debs.sh" "$2"' - "$here" "$out/vm/deb" ||
 	fail_setup "cannot build the packages: $(tail -n 3 "$out/vm/deb/build.log" | tr '\n' ' ')"
 
 # The disk the guest's bpfseal-vmtest.service runs its stage from.
@@ -56,11 +66,16 @@ done
 # The matrix installs the package once, on the first kernel it boots, which
 # also runs the package's upgrade, remove and purge; its disk as it was
 # after that install is where every other kernel starts (stage 2).
-installed=$out/vm/systemd-installed.qcow2
-if [ "$scenario" = matrix ] && [ -s "$installed" ]; then
+if [ "$scenario" = matrix ] && [ "$installs" = wait ]; then
+	waited=0
+	while [ ! -s "$installed" ] && [ ! -e "$installed.none" ] && [ "$waited" -lt 3600 ]; do
+		sleep 2; waited=$((waited + 2))
+	done
+fi
+if [ "$scenario" = matrix ] && [ "$installs" != yes ] && [ -s "$installed" ]; then
 	qemu-img create -q -f qcow2 -F qcow2 -b "$(cd "$(dirname "$installed")" && pwd)/$(basename "$installed")" "$vm/disk.qcow2"
 else
-	[ "$scenario" = matrix ] && touch "$payload/first-kernel"
+	[ "$scenario" = matrix ] && touch "$payload/first-kernel"	# installs, upgrades, removes
 	qemu-img create -q -f qcow2 -F raw -b "$image/disk.img" "$vm/disk.qcow2"
 fi || fail_setup "cannot make a disk overlay"
 : > "$vm/payload.img"
@@ -106,7 +121,7 @@ while :; do
 		tr -d '\r' < "$blog" | tail -n 40 | sed 's/^/    | /' >&2
 		status=1; break
 	fi
-	[ "$boot" = 1 ] && [ -e "$payload/first-kernel" ] && cp "$vm/disk.qcow2" "$installed"
+	[ "$boot" = 1 ] && [ "$installs" = yes ] && cp "$vm/disk.qcow2" "$installed.tmp" && mv "$installed.tmp" "$installed"
 	boot=$((boot + 1))
 	if [ "$boot" -gt "$max_boots" ]; then
 		echo "FAIL $name systemd-$scenario/boots: still rebooting after $max_boots boots" | tee -a "$log"
