@@ -220,8 +220,10 @@ $(OUT)/tests/bench/bench: tests/bench/bench.c $(OUT)/libbpfseal.a | $(OUT)/tests
 $(OUT)/tests/bench:
 	$(Q)mkdir -p $@
 
-# BENCH_SCALE: sealed-inode counts for the scaling part (default in tests/vm/bench.sh).
+# BENCH_SCALE: sealed-inode counts for the scaling part; BENCH_EVICTED: files
+# sealed, then evicted (defaults in tests/vm/bench.sh).
 BENCH_SCALE ?=
+BENCH_EVICTED ?=
 bench: all $(OUT)/tests/bench/bench
 	$(Q)tests/vm/bench.sh --cache "$(CACHE)" --out $(OUT) --results bench/results \
-		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(KERNELS)
+		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_EVICTED),--evicted $(BENCH_EVICTED)) $(KERNELS)

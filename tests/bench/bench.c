@@ -29,15 +29,15 @@
  *
  * Then: which BPF programs the time goes to (kernel.bpf_stats_enabled), seal
  * adding throughput (API loop, `sealctl add` over 10,000 files), policy load
- * time after an unload, and the overhead ratios with 1 .. 1,000,000 other
- * inodes sealed.
+ * time after an unload, the overhead ratios with 1 .. 1,000,000 other
+ * inodes sealed, and with 1,000,000 sealed files evicted (their records kept).
  *
  * OUTPUT. Lines starting with "BENCH " are the report (markdown, the prefix
  * stripped); "BENCH-SCALE op N r21 r31" are plot data; "bench: " lines are
  * progress. "BENCH-OK" ends a complete run.
  *
  * Options (argv, or `bpfseal.bench.NAME=VALUE` on the kernel command line):
- *   runs=5 iters=2000 scale=1,1000,100000,1000000 api=10000 cli=10000
+ *   runs=5 iters=2000 scale=1,1000,100000,1000000 api=10000 cli=10000 evicted=1000000
  * e.g. `bench runs=3 scale=1,1000` by hand in a VM without the policy loaded.
  */
 #include <errno.h>
@@ -80,6 +80,7 @@ static struct {
 	int levels;
 	long api_files;
 	long cli_files;
+	long evicted;		/* files sealed, then evicted, for the records' part */
 } opt = {
 	.runs = 5,
 	.iters = 2000,
@@ -87,6 +88,7 @@ static struct {
 	.levels = 4,
 	.api_files = 10000,
 	.cli_files = 10000,
+	.evicted = 1000000,
 };
 
 static char iobuf[IO_SIZE] __attribute__((aligned(4096)));
@@ -730,28 +732,34 @@ static void churn_setup(void)
 	}
 }
 
-/* Guest instructions per file: median of the runs after a warm-up run, and their spread. */
+/* Guest instructions per file: median of the runs after a warm-up run; *spread, their spread. */
+static double churn_cost(const struct churn_fs *c, double *spread)
+{
+	double per_file[MAX_RUNS], mid;
+
+	for (int r = -1; r < c->runs; r++) {
+		long long t0;
+
+		sync();
+		t0 = now();
+		churn_once(c->dir);
+		if (r >= 0)
+			per_file[r] = (double)(now() - t0) / CHURN_FILES;
+	}
+	mid = median(per_file, c->runs);
+	*spread = (per_file[c->runs - 1] - per_file[0]) / mid;
+	return mid;
+}
+
 static void churn_measure(enum cfg cfg)
 {
 	for (size_t i = 0; i < N_CHURN_FS; i++) {
 		struct churn_fs *c = &churn_fs[i];
-		double per_file[MAX_RUNS], mid;
 
 		if (!c->present)
 			continue;
-		for (int r = -1; r < c->runs; r++) {
-			long long t0;
-
-			sync();
-			t0 = now();
-			churn_once(c->dir);
-			if (r >= 0)
-				per_file[r] = (double)(now() - t0) / CHURN_FILES;
-		}
-		mid = median(per_file, c->runs);
-		c->cost[cfg] = mid;
-		c->spread[cfg] = (per_file[c->runs - 1] - per_file[0]) / mid;
-		progress("churn %-5s %s: %8.0f per file (spread %.1f%%)", c->name, cfg_name[cfg], mid,
+		c->cost[cfg] = churn_cost(c, &c->spread[cfg]);
+		progress("churn %-5s %s: %8.0f per file (spread %.1f%%)", c->name, cfg_name[cfg], c->cost[cfg],
 			 100 * c->spread[cfg]);
 	}
 }
@@ -1017,6 +1025,144 @@ static void scaling(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Sealed, then evicted: only their records stay (bpf/records.bpf.c) */
+
+#define EVICT_DIR	"/mnt/evict"	/* its own ext4 disk (tests/vm/bench.sh) */
+#define EVICT_STEP	100000		/* inodes evicted every so many, to bound memory */
+
+/* A count from `sealctl status --json`, e.g. "evicted" (the first such key). */
+static long long status_count(const char *key)
+{
+	char buf[16384], pat[64];
+	size_t n;
+	const char *at;
+	FILE *p = popen("sealctl status --json", "r");
+
+	if (!p)
+		die_errno("popen sealctl status --json");
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	pclose(p);
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	at = strstr(buf, pat);
+	if (!at)
+		die("sealctl status --json has no \"%s\"", key);
+	return atoll(at + strlen(pat));
+}
+
+static void drop_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+	sync();
+	if (fd < 0 || write(fd, "2", 1) != 1)
+		die_errno("drop_caches");
+	close(fd);
+}
+
+/* Unmount and mount again: every inode of the filesystem leaves memory. */
+static void remount_evicting(const char *dir)
+{
+	char line[512], dev[256] = "", mnt[256];
+	FILE *f = fopen("/proc/self/mounts", "r");
+
+	if (!f)
+		die_errno("/proc/self/mounts");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %255s", dev, mnt) == 2 && !strcmp(mnt, dir))
+			break;
+	fclose(f);
+	if (strcmp(mnt, dir))
+		die("%s is not mounted", dir);
+	sync();
+	if (umount(dir))
+		die_errno("umount %s", dir);
+	if (mount(dev, dir, "ext4", 0, NULL))
+		die_errno("mount %s on %s", dev, dir);
+}
+
+/*
+ * The unsealed rows with opt.evicted sealed files whose inodes left memory:
+ * each is looked for in `records` when any inode comes back (d_instantiate),
+ * so a big table must not slow every file down.
+ */
+static void evicted_scaling(void)
+{
+	static const char *const keys[] = { "pread", "pwrite", "open" };
+	double r21[3], r31[3], churn[N_CHURN_FS], churn_spread[N_CHURN_FS];
+	struct statfs sfs;
+	char dir[64], n1[32], n2[32], n3[32], n4[32];
+	long long t0 = now(), seal_time_before, evicted_before, evicted;
+
+	if (!opt.evicted)
+		return;
+	report("## Sealed, then evicted");
+	blank();
+	if (statfs(EVICT_DIR, &sfs) || sfs.f_type != EXT4_SUPER_MAGIC) {
+		report("Not measured: no ext4 disk on %s.", EVICT_DIR);
+		blank();
+		return;
+	}
+	/* Only the evicted files count from here: the tmpfs population goes. */
+	snprintf(dir, sizeof(dir), "%s/pop", POP_DIR);
+	remove_files(dir, population);
+	population = 0;
+	evicted_before = status_count("evicted");
+
+	snprintf(dir, sizeof(dir), "%s/sealed", EVICT_DIR);
+	mkdir_p(dir);
+	seal_time_before = pop_seal_time;
+	for (long from = 0; from < opt.evicted; from += EVICT_STEP) {
+		long to = from + EVICT_STEP < opt.evicted ? from + EVICT_STEP : opt.evicted;
+
+		create_files(dir, from, to, NULL, true);
+		drop_caches();
+	}
+	remount_evicting(EVICT_DIR);
+	evicted = status_count("evicted") - evicted_before;
+	progress("evicted: %ld files sealed (grow) on ext4 and evicted, %lld records for evicted inodes, %.1f G "
+		 "guest instructions", opt.evicted, evicted, (double)(now() - t0) / 1e9);
+	if (evicted < opt.evicted)
+		die("evicted: %ld files sealed, but only %lld records for evicted inodes", opt.evicted, evicted);
+
+	for (size_t k = 0; k < 3; k++) {
+		struct op *op = (struct op *)op_by_key(keys[k]);
+
+		r21[k] = measure(op, CFG_UNSEALED, NULL) / op->cost[CFG_BASE];
+		r31[k] = measure(op, CFG_SEALED, NULL) / op->cost[CFG_BASE];
+	}
+	for (size_t i = 0; i < N_CHURN_FS; i++)
+		if (churn_fs[i].present)
+			churn[i] = churn_cost(&churn_fs[i], &churn_spread[i]);
+
+	report("%s empty files on a second ext4 disk, each sealed `grow` with bpfseal_add_seals() "
+	       "(%s instructions a seal) and closed, the page cache's inodes dropped every %s files, then "
+	       "the filesystem unmounted and mounted again: none of their inodes is in memory, and "
+	       "`sealctl status` counts %s records for evicted inodes. Every inode that comes into "
+	       "memory is looked for among them (`restore_seals`). Ratios to configuration 1 (%s), "
+	       "measured as above, before (the tables above: no evicted inode) and with them:",
+	       grouped(opt.evicted, n1, sizeof(n1)),
+	       grouped((pop_seal_time - seal_time_before) / opt.evicted, n2, sizeof(n2)),
+	       grouped(EVICT_STEP, n3, sizeof(n3)), grouped(evicted, n4, sizeof(n4)), UNIT);
+	blank();
+	report("| row | 2/1, none evicted | 2/1, %s evicted | 3/1, none evicted | 3/1, %s evicted |",
+	       grouped(opt.evicted, n1, sizeof(n1)), n1);
+	report("|---|--:|--:|--:|--:|");
+	for (size_t k = 0; k < 3; k++) {
+		const struct op *op = op_by_key(keys[k]);
+
+		report("| %s | %.3f | %.3f | %.3f | %.3f |", op->name, op->cost[CFG_UNSEALED] / op->cost[CFG_BASE],
+		       r21[k], op->cost[CFG_SEALED] / op->cost[CFG_BASE], r31[k]);
+	}
+	for (size_t i = 0; i < N_CHURN_FS; i++)
+		if (churn_fs[i].present)
+			report("| file churn, %s (spread %.1f%%) | %.3f | %.3f | | |", churn_fs[i].name,
+			       100 * churn_spread[i], churn_fs[i].cost[CFG_UNSEALED] / churn_fs[i].cost[CFG_BASE],
+			       churn[i] / churn_fs[i].cost[CFG_BASE]);
+	blank();
+}
+
+/* ------------------------------------------------------------------ */
 
 static void parse_opt(const char *arg)
 {
@@ -1032,6 +1178,8 @@ static void parse_opt(const char *arg)
 		opt.api_files = atol(v);
 	else if (!strncmp(arg, "cli", klen) && klen == 3)
 		opt.cli_files = atol(v);
+	else if (!strncmp(arg, "evicted", klen) && klen == 7)
+		opt.evicted = atol(v);
 	else if (!strncmp(arg, "scale", klen) && klen == 5) {
 		char *end;
 
@@ -1042,9 +1190,10 @@ static void parse_opt(const char *arg)
 				die("bad scale list '%s'", v);
 		}
 	} else {
-		die("unknown option '%s' (runs=, iters=, scale=, api=, cli=)", arg);
+		die("unknown option '%s' (runs=, iters=, scale=, api=, cli=, evicted=)", arg);
 	}
-	if (opt.runs < 1 || opt.runs > MAX_RUNS || opt.iters < 1 || opt.api_files < 1 || opt.cli_files < 1)
+	if (opt.runs < 1 || opt.runs > MAX_RUNS || opt.iters < 1 || opt.api_files < 1 || opt.cli_files < 1 ||
+	    opt.evicted < 0)
 		die("option out of range: '%s'", arg);
 }
 
@@ -1225,6 +1374,7 @@ int main(int argc, char **argv)
 	       "is on /mnt/tmpfs as before.", UNIT);
 	blank();
 	scaling();
+	evicted_scaling();
 	printf("BENCH-OK\n");
 	return 0;
 }

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: bench.sh --cache DIR --out BUILD_DIR --results DIR [--scale LIST] [--jobs N] KERNEL...
+# Usage: bench.sh --cache DIR --out BUILD_DIR --results DIR [--scale LIST] [--evicted N] [--jobs N] KERNEL...
 #
 # `make bench`: boots each kernel (6.1, 6.12, latest) once under qemu with
 # instruction counting, runs BUILD_DIR/tests/bench/bench inside (see
@@ -19,19 +19,23 @@
 # instructions and qemu runs ~100 M of them per second under icount, so
 # 1,000,000 turns a ~10 minute run of the three kernels on 2 idle cores into
 # ~25 minutes (--scale 1,1000,10000,100000,1000000 does it).
+# --evicted: files sealed on a second ext4 disk, then evicted by a remount,
+# before the unsealed rows are measured again (default 1,000,000: about 15
+# minutes of a kernel's run; 0 skips it).
 # Work files live in BUILD_DIR/bench-vm, apart from the test harness's
 # BUILD_DIR/vm. Environment:
 #   BPFSEAL_BENCH_MEM      guest memory (default 3G: room for 1,000,000 sealed inodes)
-#   BPFSEAL_BENCH_TIMEOUT  seconds per kernel (default 2400)
+#   BPFSEAL_BENCH_TIMEOUT  seconds per kernel (default 5400)
 #   BPFSEAL_BENCH_ARGS     more guest options, e.g. "bpfseal.bench.runs=3 bpfseal.bench.iters=500"
 set -u
-cache=; out=build; results=bench/results; scale=; jobs=
+cache=; out=build; results=bench/results; scale=; evicted=1000000; jobs=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cache) cache=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
 	--scale) scale=$2; shift 2 ;;
+	--evicted) evicted=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
 	*) break ;;
 	esac
@@ -41,10 +45,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cache=${cache:-$HOME/.cache/bpfseal}
 mem=${BPFSEAL_BENCH_MEM:-3G}
-timeout_s=${BPFSEAL_BENCH_TIMEOUT:-2400}
+timeout_s=${BPFSEAL_BENCH_TIMEOUT:-5400}
 scale=${scale:-1,1000,10000,100000,250000}
 jobs=${jobs:-$(nproc)}
-guest_args="bpfseal.bench.scale=$scale${BPFSEAL_BENCH_ARGS:+ $BPFSEAL_BENCH_ARGS}"
+guest_args="bpfseal.bench.scale=$scale bpfseal.bench.evicted=$evicted${BPFSEAL_BENCH_ARGS:+ $BPFSEAL_BENCH_ARGS}"
 work=$out/bench-vm
 mkdir -p "$results" "$work"
 [ -x "$out/tests/bench/bench" ] || { echo "bench: $out/tests/bench/bench not built (make bench builds it)" >&2; exit 1; }
@@ -125,9 +129,12 @@ run_kernel() { # name
 	initrd=$work/initramfs-$name.cpio
 	log=$work/console-$name.log
 	disk=$work/ext4-$name.img	# the churn row's ext4, made fresh for every boot
-	rm -f "$disk"
-	truncate -s 512M "$disk" && mkfs.ext4 -q -F "$disk" ||
-		{ echo "bench: $name: cannot make the ext4 disk $disk" >&2; return 1; }
+	evict_disk=$work/evict-$name.img	# the evicted files' ext4: room for their inodes,
+	rm -f "$disk" "$evict_disk"	# whose tables are zeroed here, not by the guest's lazyinit
+	truncate -s 512M "$disk" && mkfs.ext4 -q -F "$disk" &&
+		truncate -s 2G "$evict_disk" &&
+		mkfs.ext4 -q -F -N $((evicted + 65536)) -E lazy_itable_init=0,lazy_journal_init=0 "$evict_disk" ||
+		{ echo "bench: $name: cannot make the ext4 disks $disk, $evict_disk" >&2; return 1; }
 	echo "bench[$name]: booting $release"
 	start=$(date +%s)
 	: > "$log"
@@ -135,6 +142,7 @@ run_kernel() { # name
 	timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 $accel $icount -m "$mem" \
 		-nographic -no-reboot -kernel "$kdir/vmlinuz" -initrd "$initrd" \
 		-drive "file=$disk,if=virtio,format=raw,cache=unsafe" \
+		-drive "file=$evict_disk,if=virtio,format=raw,cache=unsafe" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 lsm=lockdown,capability,landlock,bpf bpfseal.mode=bench $guest_args" \
 		< /dev/null > "$log" 2>&1 &
 	qpid=$!
@@ -151,7 +159,7 @@ run_kernel() { # name
 	fi
 	write_report "$name" "$release" "$log" "$secs"
 	echo "bench[$name]: done in ${secs}s: $results/$name.md, $results/$name-scaling.png"
-	rm -f "$disk"
+	rm -f "$disk" "$evict_disk"
 	echo ok > "$work/status-$name"
 }
 

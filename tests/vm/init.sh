@@ -28,9 +28,12 @@ nobpf) sh /bpfseal/tests/nobpf.sh; echo "BPFSEAL-DONE"; poweroff -f ;;	# booted 
 demo)	# make demo (tests/vm/demo.sh): the README's session, between markers
 	echo "BPFSEAL-DEMO-BEGIN"; sh /bpfseal/tests/demo.sh; echo "BPFSEAL-DEMO-END"
 	echo "BPFSEAL-DONE"; poweroff -f ;;
-bench)	# make bench (tests/vm/bench.sh): one ext4 disk for the churn row, policy loaded by the bench itself
-	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vda ] && break; sleep 0.2; done
+bench)	# make bench (tests/vm/bench.sh): ext4 disks for the churn row and for the evicted files,
+	# policy loaded by the bench itself
+	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vdb ] && break; sleep 0.2; done
 	mount -t ext4 /dev/vda /mnt/ext4 || echo "bench: cannot mount the ext4 disk /dev/vda"
+	mkdir -p /mnt/evict
+	mount -t ext4 /dev/vdb /mnt/evict || echo "bench: cannot mount the ext4 disk /dev/vdb"
 	/bpfseal/bench/bench
 	echo "BPFSEAL-DONE"
 	sync
