@@ -222,8 +222,11 @@ static __always_inline int add_seals_to(struct file *file, unsigned long arg, st
 		err = keeping_allows(inode, arg, &out->reason);
 	if (err)
 		return lsm_answer(err);
-	/* Storage only for a request that passed; a SEAL that races in is caught by the commit. */
-	if (!v)
+	/*
+	 * Storage only for a request that passed; a SEAL that races in is caught
+	 * by the commit. Storage an earlier policy made uncounted is counted now.
+	 */
+	if (!v || !(v->flags & BPFSEAL_INODE_HINTED))
 		v = inode_storage_create(inode);
 	out->reason = BPFSEAL_REASON_NO_MEMORY;
 	if (!v)

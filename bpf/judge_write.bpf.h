@@ -19,7 +19,7 @@ static __always_inline __u32 write_appends(struct file *file, const loff_t *ppos
 
 	if (BPF_CORE_READ(file, f_flags) & O_APPEND)
 		return 1;
-	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_APPEND in r9. Trusted: direct loads. */
+	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_APPEND in r9: BTF-typed, so direct loads. */
 	if (regs && regs->orig_ax == NR_pwritev2 && (regs->r9 & RWF_APPEND))
 		return 1;
 	/*

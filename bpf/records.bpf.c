@@ -30,7 +30,7 @@ void BPF_PROG(forget_inode, struct inode *inode)
 	__u32 *hint;
 	int left;
 
-	/* Only sealed inodes have storage: everything else returns here. */
+	/* Only inodes that were sealed, or asked to be, have storage: the rest return here. */
 	if (!v)
 		return;
 	hint = sealed_hint_slot(inode);

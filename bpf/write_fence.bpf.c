@@ -127,7 +127,7 @@ int BPF_PROG(check_write_locked, struct dentry *dentry, int ret)
 	loff_t size;
 	__u32 seals;
 
-	/* Truncate asks before it takes the lock: the lock test is the cheaper, so first. */
+	/* Truncate asks before it takes the lock too: that ask ends here, before a sealed file's lookup. */
 	if (ret || !inode || !holds_inode_lock(inode))
 		return ret;
 	/* Tracing programs cannot reach inode storage: the listing carries the seals. */

@@ -535,30 +535,76 @@ static int seed_records(struct bpfseal *skel, const struct policy_record *record
 }
 
 /*
- * A hint map new to a policy whose seals are already pinned (an upgrade
- * from a version without it): count every listed inode, which is every
- * sealed one, or the hooks would take them for unsealed.
+ * Has the pinned sealed_hint been kept by every load since the seals were
+ * pinned? Only programs that use it count the inodes they give storage:
+ * if the policy attached now does not (an upgrade from a version without
+ * the hint, a downgrade and back, a load that stopped half-way), inodes
+ * sealed meanwhile are missing from it.
  */
-static int seed_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
+static bool sealed_hint_kept(void)
 {
-	int listing = bpf_map__fd(skel->maps.sealed_inodes), hint = bpf_map__fd(skel->maps.sealed_hint);
-	__u64 key, next, *prev = NULL;
+	struct bpf_link_info link = {};
+	struct bpf_prog_info prog = {};
+	struct bpf_map_info map = {};
+	__u32 ids[64], len;
+	int hfd, lfd = -1, pfd = -1;
+	bool kept = false;
 
-	while (!bpf_map_get_next_key(listing, prev, &next)) {
-		struct bpfseal_listed_inode l;
-		__u32 slot, count = 0;
+	hfd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_hint");
+	if (hfd < 0)
+		return false;
+	len = sizeof(map);
+	if (bpf_map_get_info_by_fd(hfd, &map, &len))
+		goto out;
+	lfd = bpf_obj_get(BPFSEAL_PIN_LINKS "/add_seals");
+	len = sizeof(link);
+	if (lfd < 0 || bpf_link_get_info_by_fd(lfd, &link, &len))
+		goto out;
+	pfd = bpf_prog_get_fd_by_id(link.prog_id);
+	prog.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	prog.map_ids = (__u64)(unsigned long)ids;
+	len = sizeof(prog);
+	if (pfd < 0 || bpf_prog_get_info_by_fd(pfd, &prog, &len))
+		goto out;
+	for (__u32 i = 0; i < prog.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+		kept |= ids[i] == map.id;
+out:
+	if (pfd >= 0)
+		close(pfd);
+	if (lfd >= 0)
+		close(lfd);
+	close(hfd);
+	return kept;
+}
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(listing, &key, &l))
-			continue;	/* freed meanwhile */
-		slot = BPFSEAL_SEALED_HINT_SLOT(l.dev, l.ino);
-		bpf_map_lookup_elem(hint, &slot, &count);
-		count++;
-		if (bpf_map_update_elem(hint, &slot, &count, BPF_ANY))
-			return fail(err, errlen, -errno, "cannot count the listed inodes");
+/*
+ * A hint not kept all along may miss sealed inodes. It is made anew (its
+ * pin removed before the load) and every slot starts at a count that never
+ * goes: every hook looks for storage, as before the hint, until the next
+ * fresh load (a reboot). Slower, never unsealed. No program uses the new
+ * map before it is attached, so the counts cannot race.
+ */
+static int distrust_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
+{
+	__u32 n = bpf_map__max_entries(skel->maps.sealed_hint), count = n, *keys, *ones;
+	int ret = 0;
+
+	keys = calloc(n, sizeof(*keys));
+	ones = calloc(n, sizeof(*ones));
+	if (!keys || !ones) {
+		ret = fail(err, errlen, -ENOMEM, "cannot fill the seal hint");
+		goto out;
 	}
-	return 0;
+	for (__u32 slot = 0; slot < n; slot++) {
+		keys[slot] = slot;
+		ones[slot] = 1;
+	}
+	if (bpf_map_update_batch(bpf_map__fd(skel->maps.sealed_hint), keys, ones, &count, NULL) || count != n)
+		ret = fail(err, errlen, -errno, "cannot fill the seal hint (%u of %u slots)", count, n);
+out:
+	free(keys);
+	free(ones);
+	return ret;
 }
 
 static int write_file(const char *path, const char *text)
@@ -628,7 +674,7 @@ bool policy_locked(void)
 int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
 		char *err, size_t errlen)
 {
-	bool fresh = !policy_maps_pinned(), hint_new = access(BPFSEAL_PIN_MAPS "/sealed_hint", F_OK) != 0;
+	bool fresh = !policy_maps_pinned(), hint_kept = !fresh && sealed_hint_kept();
 	unsigned int present;
 	struct policy_features feat;
 	struct bpfseal *skel = NULL;
@@ -677,6 +723,10 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 		ret = fail(err, errlen, -errno, "cannot size the maps for %u sealed inodes", config->capacity);
 		goto out;
 	}
+	if (!fresh && !hint_kept && unlink(BPFSEAL_PIN_MAPS "/sealed_hint") && errno != ENOENT) {
+		ret = fail(err, errlen, -errno, "cannot remove the stale %s/sealed_hint", BPFSEAL_PIN_MAPS);
+		goto out;
+	}
 	bpf_object__for_each_map(map, skel->obj) {
 		/* lock_link_ids belongs to this load's programs only: not pinned, not re-used. */
 		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids)
@@ -699,8 +749,8 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 		if (ret)
 			goto out;
 	}
-	if (!fresh && hint_new) {
-		ret = seed_sealed_hint(skel, err, errlen);
+	if (!fresh && !hint_kept) {
+		ret = distrust_sealed_hint(skel, err, errlen);
 		if (ret)
 			goto out;
 	}

@@ -31,17 +31,3 @@ case $json in *'"loaded":true'*) pass "load/status_json_loaded" ;; *) fail "load
 [ -e /sys/fs/bpf/bpfseal/maps/seals ] && pass "load/seal_map_pinned" || fail "load/seal_map_pinned" "no /sys/fs/bpf/bpfseal/maps/seals"
 perm=$(stat -c %a /run/bpfseal/seals 2>/dev/null)
 [ "$perm" = 444 ] && pass "load/public_pin_readonly" || fail "load/public_pin_readonly" "mode '$perm', want 444"
-# A policy pinned by a version without the seal hint (its pin removed here):
-# the reload counts the sealed inodes in again, or the hooks would take them
-# for unsealed.
-f=/mnt/tmpfs/hint-upgrade
-printf 'v1\n' > $f && sealctl add --seals grow $f > /dev/null
-rm -f /sys/fs/bpf/bpfseal/maps/sealed_hint
-check "load/reload_over_policy_without_hint" sealctl load
-if printf x >> $f 2>/dev/null; then
-	fail "load/reload_without_hint/grow_append_refused" "append succeeded"
-else
-	pass "load/reload_without_hint/grow_append_refused"
-fi
-check "load/reload_without_hint/write_in_place_allowed" sh -c "printf V | dd of=$f bs=1 count=1 conv=notrunc 2>/dev/null"
-rm -f $f

@@ -3,13 +3,16 @@
  * A seal map pinned by an incompatible bpfseal version: `sealctl load`
  * refuses with one clear line and changes nothing; after the admin removes
  * it, load works again. The same for pins an older bpfseal left in the
- * system's bpffs, where this one would mount its own over them. Runs last:
- * it unloads the policy on the way.
+ * system's bpffs, where this one would mount its own over them. And a
+ * reload over a seal hint the attached policy did not keep (a version
+ * without it, or downgraded to one and back): sealed files stay sealed.
+ * Runs last: it unloads the policy on the way, and leaves the hint off.
  */
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 
+#include "bpfseal.h"
 #include "bpfseal_abi.h"
 #include "itest.h"
 
@@ -23,12 +26,64 @@ static int run(const char *cmd, char *out, size_t len)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Append to a file sealed `grow` is refused, and a write in place allowed, after `sealctl load`. */
+static void reload_keeps_grow(const char *what, const char *file)
+{
+	char name[160], out[2048];
+	int rc, fd;
+
+	snprintf(name, sizeof(name), "version/%s/reload", what);
+	rc = run("sealctl load 2>&1", out, sizeof(out));
+	itest_report(rc == 0, name, "exit %d: %s", rc, out);
+	fd = open(file, O_WRONLY | O_APPEND);
+	snprintf(name, sizeof(name), "version/%s/grow_append_refused", what);
+	itest_expect(name, fd >= 0 && write(fd, "x", 1) < 0 ? errno : 0, EPERM);
+	if (fd >= 0)
+		close(fd);
+	fd = open(file, O_WRONLY);
+	snprintf(name, sizeof(name), "version/%s/write_in_place_allowed", what);
+	itest_expect(name, fd >= 0 && pwrite(fd, "V", 1, 0) == 1 ? 0 : errno, 0);
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * Seal hints a reload must not trust (bpf/bpfseal.bpf.h, user/policy.c
+ * distrust_sealed_hint): none pinned, as a version without it leaves; and
+ * an empty one the attached programs never used, as a downgrade leaves.
+ */
+static void untrusted_hints(void)
+{
+	char file[] = "/mnt/tmpfs/version-hint";
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+
+	if (fd < 0 || write(fd, "v1\n", 3) != 3 || bpfseal_add_seals(fd, GROW)) {
+		itest_report(false, "version/hint/setup", "%s: %s", file, strerror(errno));
+		return;
+	}
+	close(fd);
+	unlink(BPFSEAL_PIN_MAPS "/sealed_hint");
+	reload_keeps_grow("hint_missing", file);
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "sealed_hint", sizeof(__u32), sizeof(__u32),
+			    BPFSEAL_SEALED_HINT_SLOTS, NULL);
+	unlink(BPFSEAL_PIN_MAPS "/sealed_hint");
+	if (fd < 0 || bpf_obj_pin(fd, BPFSEAL_PIN_MAPS "/sealed_hint"))
+		itest_report(false, "version/hint/setup", "cannot pin an empty hint: %s", strerror(errno));
+	else
+		reload_keeps_grow("hint_not_kept", file);
+	if (fd >= 0)
+		close(fd);
+	unlink(file);
+}
+
 int main(void)
 {
 	char out[2048];
 	int rc, fd;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	untrusted_hints();
 	rc = run("sealctl unload --force 2>&1", out, sizeof(out));
 	itest_report(rc == 0, "version/unload_force", "exit %d: %s", rc, out);
 
