@@ -1,13 +1,16 @@
 #!/bin/sh
 # Usage: summary.sh RESULTS_DIR KERNEL...
-# One line per suite, then "N passed, N failed" over the host unit tests and
-# every kernel. A kernel that did not report counts as a failure.
+# One line per suite, then "N passed, N failed" over the host unit tests,
+# every kernel and any other suite the VM harness reported (vm-lsm). A
+# kernel that did not report counts as a failure.
 set -u
 results=$1; shift
 total_p=0; total_f=0; status=0
 echo
 echo "== summary"
-for suite in unit $(for k in "$@"; do echo "vm-$k"; done); do
+kernels=$(for k in "$@"; do echo "vm-$k"; done)
+others=$(cd "$results" 2>/dev/null && ls vm-*.result 2>/dev/null | sed 's/\.result$//' | grep -vxF "$kernels")
+for suite in unit $kernels $others; do
 	f=$results/$suite.result
 	if [ ! -f "$f" ]; then
 		echo "  $suite: NO RESULT (did not run or did not report)"

@@ -14,8 +14,8 @@
 #            runs kernels side by side); neither: that disk if there is one
 #   lsm      the image's own kernel, booted by GRUB from the disk, so the
 #            boot loader's configuration decides the command line:
-#            sealctl enable-lsm / disable-lsm across reboots (KERNEL names
-#            the suite it is counted in)
+#            sealctl enable-lsm / disable-lsm across reboots (KERNEL only
+#            names its lines; run.sh reports it as the suite vm-lsm)
 # Exit status: 0 when every stage reported and no case failed.
 set -u
 cache=$HOME/.cache/bpfseal; out=build; accel=tcg; installs=no
