@@ -1015,7 +1015,7 @@ static void scaling(void)
 	}
 	if (levels && reached[levels - 1] < 1000000 && reached[levels - 1] == want) {
 		report("**Reduced:** the largest level of this run is %s sealed inodes, not 1,000,000 "
-		       "(the harness's `--scale`, to keep `make bench` near 15 minutes): sealing the other %s "
+		       "(the harness's `--scale`, for time): sealing the other %s "
 		       "would take ~%.0f G more guest instructions (%s per file created, sealed and closed). "
 		       "`make bench BENCH_SCALE=1,1000,10000,100000,1000000` runs the full scale.",
 		       grouped(want, n1, sizeof(n1)), grouped(1000000 - want, n2, sizeof(n2)),
@@ -1096,6 +1096,7 @@ static void evicted_scaling(void)
 
 	if (!opt.evicted)
 		return;
+	blank();
 	report("## Sealed, then evicted");
 	blank();
 	if (statfs(EVICT_DIR, &sfs) || sfs.f_type != EXT4_SUPER_MAGIC) {
