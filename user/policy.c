@@ -580,10 +580,14 @@ out:
 /*
  * A hint not kept all along may miss sealed inodes. It is made anew (its
  * pin removed before the load) and every slot starts at a count that never
- * goes: every hook looks for storage, as before the hint, until the next
- * fresh load (a reboot). Slower, never unsealed. No program uses the new
- * map before it is attached, so the counts cannot race.
+ * reaches zero: every hook looks for storage, as before the hint, until the
+ * next fresh load (a reboot). Slower, never unsealed. The count is large
+ * because inodes counted in the old hint are still taken off this one when
+ * they are freed. No program uses the new map before it is attached, so
+ * filling it cannot race.
  */
+#define SEALED_HINT_DISTRUSTED	(1u << 31)
+
 static int distrust_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
 {
 	__u32 n = bpf_map__max_entries(skel->maps.sealed_hint), count = n, *keys, *ones;
@@ -597,10 +601,10 @@ static int distrust_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
 	}
 	for (__u32 slot = 0; slot < n; slot++) {
 		keys[slot] = slot;
-		ones[slot] = 1;
+		ones[slot] = SEALED_HINT_DISTRUSTED;
 	}
 	if (bpf_map_update_batch(bpf_map__fd(skel->maps.sealed_hint), keys, ones, &count, NULL) || count != n)
-		ret = fail(err, errlen, -errno, "cannot fill the seal hint (%u of %u slots)", count, n);
+		ret = fail(err, errlen, errno ? -errno : -EIO, "cannot fill the seal hint (%u of %u slots)", count, n);
 out:
 	free(keys);
 	free(ones);

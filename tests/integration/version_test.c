@@ -8,7 +8,9 @@
  * without it, or downgraded to one and back): sealed files stay sealed.
  * Runs last: it unloads the policy on the way, and leaves the hint off.
  */
+#include <limits.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
 
@@ -47,6 +49,58 @@ static void reload_keeps_grow(const char *what, const char *file)
 		close(fd);
 }
 
+/* The hint slot of a file, from the kernel's encoding of its device. */
+static __u32 hint_slot(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	return BPFSEAL_SEALED_HINT_SLOT(((__u64)major(st.st_dev) << 20) | minor(st.st_dev), st.st_ino);
+}
+
+/* Two new files in dir whose inodes share a hint slot: a and b (PATH_MAX each). */
+static bool same_slot_pair(const char *dir, char *a, char *b)
+{
+	enum { MAX = 8192 };
+	static __u32 slots[MAX];
+	char path[PATH_MAX];
+	int found = -1, n;
+
+	for (n = 0; n < MAX && found < 0; n++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/slot-%d", dir, n);
+		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0 || write(fd, "v1\n", 3) != 3)
+			return false;
+		close(fd);
+		slots[n] = hint_slot(path);
+		for (int i = 0; i < n && found < 0; i++)
+			if (slots[i] == slots[n])
+				found = i;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/slot-%d", dir, i);
+		if (found >= 0 && i == found)
+			strcpy(a, path);
+		else if (found >= 0 && i == n - 1)
+			strcpy(b, path);
+		else
+			unlink(path);
+	}
+	return found >= 0;
+}
+
+static int seal_grow(const char *path)
+{
+	int fd = open(path, O_RDWR), ret = fd >= 0 && !bpfseal_add_seals(fd, GROW) ? 0 : -1;
+
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
 /*
  * Seal hints a reload must not trust (bpf/bpfseal.bpf.h, user/policy.c
  * distrust_sealed_hint): none pinned, as a version without it leaves; and
@@ -54,7 +108,7 @@ static void reload_keeps_grow(const char *what, const char *file)
  */
 static void untrusted_hints(void)
 {
-	char file[] = "/mnt/tmpfs/version-hint";
+	char file[] = "/mnt/tmpfs/version-hint", freed[PATH_MAX], kept[PATH_MAX];
 	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
 
 	if (fd < 0 || write(fd, "v1\n", 3) != 3 || bpfseal_add_seals(fd, GROW)) {
@@ -62,6 +116,11 @@ static void untrusted_hints(void)
 		return;
 	}
 	close(fd);
+	/* Counted in the hint of now, so taken off the new one when freed. */
+	if (!same_slot_pair("/mnt/tmpfs", freed, kept) || seal_grow(freed) || seal_grow(kept)) {
+		itest_report(false, "version/hint/setup", "no two sealed files in one hint slot: %s", strerror(errno));
+		return;
+	}
 	unlink(BPFSEAL_PIN_MAPS "/sealed_hint");
 	reload_keeps_grow("hint_missing", file);
 
@@ -75,6 +134,14 @@ static void untrusted_hints(void)
 	if (fd >= 0)
 		close(fd);
 	unlink(file);
+	/* Its slot's count goes down by one: the other file there stays sealed. */
+	unlink(freed);
+	fd = open(kept, O_WRONLY | O_APPEND);
+	itest_expect("version/hint_not_kept/slot_mate_freed/grow_append_refused",
+		     fd >= 0 && write(fd, "x", 1) < 0 ? errno : 0, EPERM);
+	if (fd >= 0)
+		close(fd);
+	unlink(kept);
 }
 
 int main(void)
