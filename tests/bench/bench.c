@@ -1063,7 +1063,7 @@ static void drop_caches(void)
 /* Unmount and mount again: every inode of the filesystem leaves memory. */
 static void remount_evicting(const char *dir)
 {
-	char line[512], dev[256] = "", mnt[256];
+	char line[512], dev[256] = "", mnt[256] = "";
 	FILE *f = fopen("/proc/self/mounts", "r");
 
 	if (!f)

@@ -25,6 +25,8 @@ timeout_s=${BPFSEAL_VM_TIMEOUT:-600}
 short_s=${BPFSEAL_VM_TIMEOUT:-240}
 reboot_s=${BPFSEAL_VM_TIMEOUT:-420}
 mkdir -p "$results" "$out/vm"
+# Without job control, background jobs ignore ^C: take the kernels' lanes down with us.
+trap 'trap - INT TERM HUP; kill -TERM 0' INT TERM HUP
 
 "$here/fetch-kernels.sh" "$cache/kernels" "$@" || { echo "vmtest: cannot fetch kernels" >&2; exit 1; }
 
@@ -131,8 +133,9 @@ run_kernel() { # name first-kernel(yes|no)
 	qpid=$!
 	# Stream the suite's lines while the guest runs.
 	tail -n +1 -f "$log" --pid=$qpid 2>/dev/null | grep --line-buffered -E '^(PASS|FAIL|BPFSEAL-|  \[)' &
+	spid=$!
 	wait $qpid; rc=$?
-	sleep 0.3
+	wait $spid	# every streamed line is out before the next ones
 	secs=$(( $(date +%s) - start ))
 	passed=$(grep -c '^PASS ' "$log"); failed=$(grep -c '^FAIL ' "$log")
 	guest=$(tr -d '\r' < "$log" | sed -n 's/.*BPFSEAL-KERNEL \([^ ]*\).*/\1/p' | head -n 1)
@@ -174,7 +177,7 @@ run_kernel() { # name first-kernel(yes|no)
 		: > "$slog"
 		role=--after-install; [ "$first" = yes ] && role=--installs
 		"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" $role matrix "$name" "$slog" ||
-			{ grep -q '^FAIL ' "$slog" || state="died (systemd guest)"; }
+			{ status=1; grep -q '^FAIL ' "$slog" || state="died (systemd guest)"; }
 		passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
 		secs=$(( $(date +%s) - start ))
 	elif [ "$first" = yes ]; then
@@ -215,11 +218,13 @@ schedule() {
 	for name in "$@"; do
 		while [ "$(find "$lanes" -name '*.running' | wc -l)" -ge "$jobs" ]; do sleep 1; done
 		: > "$lanes/$name.running"
-		if [ "$name" = lsm ]; then
-			( run_lsm > "$lanes/$name.out" 2>&1; echo $? > "$lanes/$name.rc"; rm -f "$lanes/$name.running" ) &
-		else
-			( run_kernel "$name" "$first" > "$lanes/$name.out" 2>&1; echo $? > "$lanes/$name.rc"; rm -f "$lanes/$name.running" ) &
-		fi
+		(
+			# However the lane ends, it reports: the follower waits for this file.
+			trap 'echo "$rc" > "$lanes/$name.rc"; rm -f "$lanes/$name.running"' EXIT
+			rc=1
+			if [ "$name" = lsm ]; then run_lsm; else run_kernel "$name" "$first"; fi > "$lanes/$name.out" 2>&1
+			rc=$?
+		) &
 		first=no
 	done
 	wait
@@ -229,12 +234,13 @@ tasks=$*
 if [ "$mode" = test ] && echo " $* " | grep -q ' 6\.1 '; then tasks="$tasks lsm"; fi
 # shellcheck disable=SC2086
 schedule $tasks &
+sched=$!
 status=0
 for name in $tasks; do
-	while [ ! -e "$lanes/$name.out" ]; do sleep 1; done
-	sh -c 'while [ ! -e "$1" ]; do sleep 1; done' - "$lanes/$name.rc" &
+	while [ ! -e "$lanes/$name.out" ] && kill -0 $sched 2>/dev/null; do sleep 1; done
+	sh -c 'while [ ! -e "$1" ] && kill -0 "$2" 2>/dev/null; do sleep 1; done' - "$lanes/$name.rc" $sched &
 	tail -n +1 -f "$lanes/$name.out" --pid=$! 2>/dev/null
-	[ "$(cat "$lanes/$name.rc")" = 0 ] || status=1
+	[ "$(cat "$lanes/$name.rc" 2>/dev/null)" = 0 ] || { status=1; echo "vmtest: $name: no result" >&2; }
 done
 wait
 exit $status

@@ -29,6 +29,10 @@ while [ $# -gt 3 ]; do
 	*) break ;;
 	esac
 done
+installed=$out/vm/systemd-installed.qcow2
+# Kernels run side by side (run.sh): whatever stops the installing kernel
+# early tells the others to install for themselves rather than wait.
+[ "$installs" != yes ] || trap '[ -s "$installed" ] || : > "$installed.none"' EXIT
 [ $# -eq 3 ] || { echo "usage: $0 --cache DIR --out BUILD SCENARIO KERNEL LOG" >&2; exit 2; }
 scenario=$1; name=$2; log=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -40,10 +44,6 @@ rm -rf "$vm"; mkdir -p "$vm"
 
 fail_setup() { echo "FAIL $name systemd-$scenario/setup: $1" | tee -a "$log"; exit 1; }
 
-installed=$out/vm/systemd-installed.qcow2
-# Kernels run side by side (run.sh): whatever stops the installing kernel
-# early tells the others to install for themselves rather than wait.
-[ "$installs" != yes ] || trap '[ -s "$installed" ] || : > "$installed.none"' EXIT
 
 mkdir -p "$cache"
 image=$(flock "$cache/image.lock" "$here/build-image.sh" "$cache" 2> "$vm/build-image.log") ||
@@ -71,6 +71,7 @@ if [ "$scenario" = matrix ] && [ "$installs" = wait ]; then
 	while [ ! -s "$installed" ] && [ ! -e "$installed.none" ] && [ "$waited" -lt 3600 ]; do
 		sleep 2; waited=$((waited + 2))
 	done
+	[ -s "$installed" ] || echo "INFO $name systemd-$scenario: no installed disk from the first kernel; installing here" | tee -a "$log"
 fi
 if [ "$scenario" = matrix ] && [ "$installs" != yes ] && [ -s "$installed" ]; then
 	qemu-img create -q -f qcow2 -F qcow2 -b "$(cd "$(dirname "$installed")" && pwd)/$(basename "$installed")" "$vm/disk.qcow2"
@@ -110,8 +111,9 @@ while :; do
 		"$@" < /dev/null > "$blog" 2>&1 &
 	qpid=$!
 	tail -n +1 -f "$blog" --pid=$qpid 2>/dev/null | tr -d '\r' | grep --line-buffered -E '^(PASS|FAIL|INFO) ' &
+	spid=$!
 	wait $qpid; rc=$?
-	sleep 0.3
+	wait $spid
 	tr -d '\r' < "$blog" >> "$log"
 	echo "systemd-guest: $scenario $name: boot $boot took $(( $(date +%s) - start ))s" >&2
 	if grep -q '^BPFSEAL-DONE' "$blog"; then break; fi
