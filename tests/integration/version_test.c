@@ -9,6 +9,8 @@
  * Runs last: it unloads the policy on the way, and leaves the hint off.
  */
 #include <limits.h>
+#include <linux/loop.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -59,37 +61,76 @@ static __u32 hint_slot(const char *path)
 	return BPFSEAL_SEALED_HINT_SLOT(((__u64)major(st.st_dev) << 20) | minor(st.st_dev), st.st_ino);
 }
 
-/* Two new files in dir whose inodes share a hint slot: a and b (PATH_MAX each). */
-static bool same_slot_pair(const char *dir, char *a, char *b)
+/*
+ * A file whose inode shares a hint slot with another's. The hash spreads
+ * a filesystem's consecutive inode numbers over distinct slots, so the
+ * device number is what is chosen: a copy of an ext4 image on the loop
+ * device whose minor puts its file in the slot wanted.
+ */
+#define HINT_IMAGE	"/mnt/tmpfs/version-hint.img"
+#define HINT_MNT	"/mnt/version-hint"
+#define LOOP_MAJOR_NR	7
+
+/* HINT_IMAGE on /dev/loopN (a free one if n < 0), mounted on HINT_MNT: N, or -1. */
+static int attach_image(int n)
 {
-	enum { MAX = 8192 };
-	static __u32 slots[MAX];
-	char path[PATH_MAX];
-	int found = -1, n;
+	struct loop_config cfg = {};
+	char dev[32];
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), loop, backing, err;
 
-	for (n = 0; n < MAX && found < 0; n++) {
-		int fd;
+	if (ctl < 0)
+		return -1;
+	n = ioctl(ctl, n < 0 ? LOOP_CTL_GET_FREE : LOOP_CTL_ADD, n);
+	close(ctl);
+	if (n < 0)
+		return -1;
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	loop = open(dev, O_RDWR | O_CLOEXEC);
+	backing = open(HINT_IMAGE, O_RDWR | O_CLOEXEC);
+	cfg.fd = (__u32)backing;
+	err = loop < 0 || backing < 0 || ioctl(loop, LOOP_CONFIGURE, &cfg);
+	if (backing >= 0)
+		close(backing);
+	if (loop >= 0)
+		close(loop);
+	mkdir(HINT_MNT, 0755);
+	return err || mount(dev, HINT_MNT, "ext4", 0, NULL) ? -1 : n;
+}
 
-		snprintf(path, sizeof(path), "%s/slot-%d", dir, n);
-		fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-		if (fd < 0 || write(fd, "v1\n", 3) != 3)
-			return false;
-		close(fd);
-		slots[n] = hint_slot(path);
-		for (int i = 0; i < n && found < 0; i++)
-			if (slots[i] == slots[n])
-				found = i;
+static void detach_image(int n)
+{
+	char dev[32];
+	int loop;
+
+	umount(HINT_MNT);
+	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
+	loop = open(dev, O_RDWR | O_CLOEXEC);
+	if (loop >= 0) {
+		ioctl(loop, LOOP_CLR_FD, 0);
+		close(loop);
 	}
-	for (int i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/slot-%d", dir, i);
-		if (found >= 0 && i == found)
-			strcpy(a, path);
-		else if (found >= 0 && i == n - 1)
-			strcpy(b, path);
-		else
-			unlink(path);
+}
+
+/* Mount HINT_IMAGE where its file's inode falls in slot; the loop device's number, or -1. */
+static int image_in_slot(__u32 slot)
+{
+	struct stat st;
+	int n = attach_image(-1);
+	bool ok = n >= 0 && !stat(HINT_MNT "/file", &st);
+
+	if (n >= 0)
+		detach_image(n);
+	if (!ok)
+		return -1;
+	/* Above the low minors other tests and the system may hold. */
+	for (int minor = 256; minor < (1 << 20); minor++) {
+		if (BPFSEAL_SEALED_HINT_SLOT(((__u64)LOOP_MAJOR_NR << 20) | minor, st.st_ino) != slot)
+			continue;
+		n = attach_image(minor);
+		if (n >= 0)
+			return n;
 	}
-	return found >= 0;
+	return -1;
 }
 
 static int seal_grow(const char *path)
@@ -108,17 +149,23 @@ static int seal_grow(const char *path)
  */
 static void untrusted_hints(void)
 {
-	char file[] = "/mnt/tmpfs/version-hint", freed[PATH_MAX], kept[PATH_MAX];
-	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	char file[] = "/mnt/tmpfs/version-hint", freed[] = "/mnt/tmpfs/version-hint-freed";
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC, 0644), loop;
 
 	if (fd < 0 || write(fd, "v1\n", 3) != 3 || bpfseal_add_seals(fd, GROW)) {
 		itest_report(false, "version/hint/setup", "%s: %s", file, strerror(errno));
 		return;
 	}
 	close(fd);
-	/* Counted in the hint of now, so taken off the new one when freed. */
-	if (!same_slot_pair("/mnt/tmpfs", freed, kept) || seal_grow(freed) || seal_grow(kept)) {
+	/* Counted in the hint of now, so taken off the new one when freed; its slot mate stays. */
+	fd = open(freed, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	if (fd >= 0)
+		close(fd);
+	loop = system("cp /mnt/images/ext4-a.img " HINT_IMAGE) ? -1 : image_in_slot(hint_slot(freed));
+	if (fd < 0 || loop < 0 || seal_grow(freed) || seal_grow(HINT_MNT "/file")) {
 		itest_report(false, "version/hint/setup", "no two sealed files in one hint slot: %s", strerror(errno));
+		if (loop >= 0)
+			detach_image(loop);
 		return;
 	}
 	unlink(BPFSEAL_PIN_MAPS "/sealed_hint");
@@ -136,12 +183,13 @@ static void untrusted_hints(void)
 	unlink(file);
 	/* Its slot's count goes down by one: the other file there stays sealed. */
 	unlink(freed);
-	fd = open(kept, O_WRONLY | O_APPEND);
+	fd = open(HINT_MNT "/file", O_WRONLY | O_APPEND);
 	itest_expect("version/hint_not_kept/slot_mate_freed/grow_append_refused",
 		     fd >= 0 && write(fd, "x", 1) < 0 ? errno : 0, EPERM);
 	if (fd >= 0)
 		close(fd);
-	unlink(kept);
+	detach_image(loop);
+	unlink(HINT_IMAGE);
 }
 
 int main(void)
