@@ -17,11 +17,12 @@
 # --scale: numbers of sealed inodes for the scaling part. The default stops
 # at 250,000: creating and sealing a file costs 50,000-70,000 guest
 # instructions and qemu runs ~100 M of them per second under icount, so
-# 1,000,000 turns a ~10 minute run of the three kernels on 2 idle cores into
-# ~25 minutes (--scale 1,1000,10000,100000,1000000 does it).
+# 1,000,000 adds some 10 minutes per kernel (--scale
+# 1,1000,10000,100000,1000000 does it).
 # --evicted: files sealed on a second ext4 disk, then evicted by a remount,
-# before the unsealed rows are measured again (default 1,000,000: about 15
-# minutes of a kernel's run; 0 skips it).
+# before the unsealed rows are measured again (default 1,000,000; 0 skips
+# it). Creating, sealing and evicting one costs about 150,000 guest
+# instructions: some 25 minutes of a kernel's run, which takes about 40.
 # Work files live in BUILD_DIR/bench-vm, apart from the test harness's
 # BUILD_DIR/vm. Environment:
 #   BPFSEAL_BENCH_MEM      guest memory (default 3G: room for 1,000,000 sealed inodes)
@@ -88,7 +89,7 @@ write_report() { # name release log secs
 		echo "  the copy. Operations that copy no data (open, mmap, ftruncate, fallocate, fstat) are not affected."
 		echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); source: bpfseal $revision$dirty, policy object sha256 $policy_sum"
 		echo "- host: $(nproc) cores; this boot took ${secs} s of wall time (other load on the host changes that, not the figures)"
-		echo "- reproduce: \`make bench KERNELS=$name BENCH_SCALE=$scale\` (tests/vm/bench.sh, tests/bench/bench.c); guest options: \`$guest_args\`"
+		echo "- reproduce: \`make bench KERNELS=$name BENCH_SCALE=$scale BENCH_EVICTED=$evicted\` (tests/vm/bench.sh, tests/bench/bench.c); guest options: \`$guest_args\`"
 		echo
 		sed -n "s/^BENCH //p" "$work/console-$name.txt" | sed 's/[[:space:]]*$//'
 		echo
