@@ -535,6 +535,31 @@ static int seed_records(struct bpfseal *skel, const struct policy_record *record
 }
 
 /*
+ * The info of the program behind the pinned link name; the caller may ask
+ * for arrays in *prog (map_ids) beforehand. 0, or -1.
+ */
+static int pinned_link_prog_info(const char *name, struct bpf_prog_info *prog)
+{
+	struct bpf_link_info link = {};
+	__u32 len = sizeof(link);
+	char path[256];
+	int lfd, pfd = -1, ret = -1;
+
+	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, name);
+	lfd = bpf_obj_get(path);
+	if (lfd >= 0 && !bpf_link_get_info_by_fd(lfd, &link, &len))
+		pfd = bpf_prog_get_fd_by_id(link.prog_id);
+	len = sizeof(*prog);
+	if (pfd >= 0 && !bpf_prog_get_info_by_fd(pfd, prog, &len))
+		ret = 0;
+	if (pfd >= 0)
+		close(pfd);
+	if (lfd >= 0)
+		close(lfd);
+	return ret;
+}
+
+/*
  * Has the pinned sealed_hint been kept by every load since the seals were
  * pinned? Only programs that use it count the inodes they give storage:
  * if the policy attached now does not (an upgrade from a version without
@@ -543,36 +568,19 @@ static int seed_records(struct bpfseal *skel, const struct policy_record *record
  */
 static bool sealed_hint_kept(void)
 {
-	struct bpf_link_info link = {};
 	struct bpf_prog_info prog = {};
 	struct bpf_map_info map = {};
-	__u32 ids[64], len;
-	int hfd, lfd = -1, pfd = -1;
+	__u32 ids[64], len = sizeof(map);
+	int hfd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_hint");
 	bool kept = false;
 
-	hfd = bpf_obj_get(BPFSEAL_PIN_MAPS "/sealed_hint");
 	if (hfd < 0)
 		return false;
-	len = sizeof(map);
-	if (bpf_map_get_info_by_fd(hfd, &map, &len))
-		goto out;
-	lfd = bpf_obj_get(BPFSEAL_PIN_LINKS "/add_seals");
-	len = sizeof(link);
-	if (lfd < 0 || bpf_link_get_info_by_fd(lfd, &link, &len))
-		goto out;
-	pfd = bpf_prog_get_fd_by_id(link.prog_id);
 	prog.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
 	prog.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(prog);
-	if (pfd < 0 || bpf_prog_get_info_by_fd(pfd, &prog, &len))
-		goto out;
-	for (__u32 i = 0; i < prog.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
-		kept |= ids[i] == map.id;
-out:
-	if (pfd >= 0)
-		close(pfd);
-	if (lfd >= 0)
-		close(lfd);
+	if (!bpf_map_get_info_by_fd(hfd, &map, &len) && !pinned_link_prog_info("add_seals", &prog))
+		for (__u32 i = 0; i < prog.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++)
+			kept |= ids[i] == map.id;
 	close(hfd);
 	return kept;
 }
@@ -590,24 +598,24 @@ out:
 
 static int distrust_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
 {
-	__u32 n = bpf_map__max_entries(skel->maps.sealed_hint), count = n, *keys, *ones;
+	__u32 n = bpf_map__max_entries(skel->maps.sealed_hint), count = n, *keys, *counts;
 	int ret = 0;
 
 	keys = calloc(n, sizeof(*keys));
-	ones = calloc(n, sizeof(*ones));
-	if (!keys || !ones) {
+	counts = calloc(n, sizeof(*counts));
+	if (!keys || !counts) {
 		ret = fail(err, errlen, -ENOMEM, "cannot fill the seal hint");
 		goto out;
 	}
 	for (__u32 slot = 0; slot < n; slot++) {
 		keys[slot] = slot;
-		ones[slot] = SEALED_HINT_DISTRUSTED;
+		counts[slot] = SEALED_HINT_DISTRUSTED;
 	}
-	if (bpf_map_update_batch(bpf_map__fd(skel->maps.sealed_hint), keys, ones, &count, NULL) || count != n)
+	if (bpf_map_update_batch(bpf_map__fd(skel->maps.sealed_hint), keys, counts, &count, NULL) || count != n)
 		ret = fail(err, errlen, errno ? -errno : -EIO, "cannot fill the seal hint (%u of %u slots)", count, n);
 out:
 	free(keys);
-	free(ones);
+	free(counts);
 	return ret;
 }
 
@@ -896,27 +904,9 @@ bool policy_loaded(void)
 
 long policy_program_misses(const char *name)
 {
-	struct bpf_link_info link = {};
 	struct bpf_prog_info prog = {};
-	__u32 len = sizeof(link);
-	char path[256];
-	int lfd, pfd;
-	long misses = -1;
 
-	snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_LINKS, name);
-	lfd = bpf_obj_get(path);
-	if (lfd < 0)
-		return -1;
-	if (!bpf_link_get_info_by_fd(lfd, &link, &len)) {
-		pfd = bpf_prog_get_fd_by_id(link.prog_id);
-		len = sizeof(prog);
-		if (pfd >= 0 && !bpf_prog_get_info_by_fd(pfd, &prog, &len))
-			misses = (long)prog.recursion_misses;
-		if (pfd >= 0)
-			close(pfd);
-	}
-	close(lfd);
-	return misses;
+	return pinned_link_prog_info(name, &prog) ? -1 : (long)prog.recursion_misses;
 }
 
 /* Read-only: what locked mode still hands out. */
