@@ -94,7 +94,8 @@ accel=$(pick_accel "$1")
 make_identity_store "$out/vm/identity-store.img" || exit 1
 # The systemd guests install packages built from this tree, once per run,
 # built while the first busybox suites run (systemd-guest.sh waits on the lock).
-rm -rf "$out/vm/deb" "$out/vm/systemd-installed.qcow2" "$out/vm/systemd-installed.none"
+installed=$out/vm/systemd-installed.qcow2	# the first kernel's, for the others (systemd-guest.sh)
+rm -rf "$out/vm/deb" "$installed" "$installed.none"
 if [ "$mode" = test ]; then
 	mkdir -p "$out/vm/deb"
 	flock "$out/vm/deb.lock" "$here/build-test-debs.sh" "$out/vm/deb" &
@@ -107,6 +108,13 @@ jobs=${BPFSEAL_VM_JOBS:-$(nproc)}
 [ "$jobs" -le $# ] || jobs=$#
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $* ($jobs at a time)"
 
+# A suite's result file (tests/summary.sh reads it) and its line on the screen.
+report_suite() { # suite kernel passed failed state seconds label
+	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
+		"$1" "$2" "$3" "$4" "$5" "$6" > "$results/vm-$1.result"
+	echo "vmtest: $7: $3 passed, $4 failed, guest $5, ${6}s"
+}
+
 # One kernel: the busybox suite, the boot without bpf, the second boot of the
 # same disks and the systemd guest. Prints its lines; returns non-zero on failure.
 run_kernel() { # name first-kernel(yes|no)
@@ -116,13 +124,8 @@ run_kernel() { # name first-kernel(yes|no)
 	initrd=$out/vm/initramfs-$name.cpio
 	disk=$out/vm/ext4-$name.img
 	log=$out/vm/console-$name.log
-	result=$results/vm-$name.result
 	failed=0 status=0
-	if ! "$here/build-initramfs.sh" "$out" "$kdir" "$initrd"; then
-		echo "vmtest: $name: cannot build initramfs" >&2
-		[ "$first" = no ] || : > "$out/vm/systemd-installed.none"
-		return 1
-	fi
+	"$here/build-initramfs.sh" "$out" "$kdir" "$initrd" || { echo "vmtest: $name: cannot build initramfs" >&2; return 1; }
 	rm -f "$disk" "$disk.xfs"; truncate -s 256M "$disk"; truncate -s 512M "$disk.xfs"
 	mkfs.ext4 -q -F "$disk"
 	mkfs.xfs -q -f -m reflink=1 "$disk.xfs"
@@ -180,13 +183,9 @@ run_kernel() { # name first-kernel(yes|no)
 			{ status=1; grep -q '^FAIL ' "$slog" || state="died (systemd guest)"; }
 		passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
 		secs=$(( $(date +%s) - start ))
-	elif [ "$first" = yes ]; then
-		: > "$out/vm/systemd-installed.none"	# the other kernels install for themselves
 	fi
 	[ "$failed" -eq 0 ] || status=1
-	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
-		"$name" "${guest:-$release}" "$passed" "$failed" "$state" "$secs" > "$result"
-	echo "vmtest: $name (${guest:-?}): $passed passed, $failed failed, guest $state, ${secs}s"
+	report_suite "$name" "${guest:-$release}" "$passed" "$failed" "$state" "$secs" "$name (${guest:-?})"
 	return $status
 }
 
@@ -203,9 +202,7 @@ run_lsm() {
 	passed=$(grep -c '^PASS ' "$slog"); failed=$(grep -c '^FAIL ' "$slog")
 	guest=$(sed -n 's/^BPFSEAL-KERNEL //p' "$slog" | head -n 1)
 	secs=$(( $(date +%s) - start ))
-	printf 'suite vm-lsm\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
-		"${guest:-grub}" "$passed" "$failed" "$state" "$secs" > "$results/vm-lsm.result"
-	echo "vmtest: lsm (the image's kernel, GRUB): $passed passed, $failed failed, guest $state, ${secs}s"
+	report_suite lsm "${guest:-grub}" "$passed" "$failed" "$state" "$secs" "lsm (the image's kernel, GRUB)"
 	return $status
 }
 
@@ -219,8 +216,10 @@ schedule() {
 		while [ "$(find "$lanes" -name '*.running' | wc -l)" -ge "$jobs" ]; do sleep 1; done
 		: > "$lanes/$name.running"
 		(
-			# However the lane ends, it reports: the follower waits for this file.
-			trap 'echo "$rc" > "$lanes/$name.rc"; rm -f "$lanes/$name.running"' EXIT
+			# However the lane ends, it reports: the follower waits for its .rc,
+			# and the other kernels for the first one's installed disk or .none.
+			trap 'echo "$rc" > "$lanes/$name.rc"; rm -f "$lanes/$name.running"
+				[ "$first" = no ] || [ -s "$installed" ] || : > "$installed.none"' EXIT
 			rc=1
 			if [ "$name" = lsm ]; then run_lsm; else run_kernel "$name" "$first"; fi > "$lanes/$name.out" 2>&1
 			rc=$?

@@ -29,10 +29,7 @@ while [ $# -gt 3 ]; do
 	*) break ;;
 	esac
 done
-installed=$out/vm/systemd-installed.qcow2
-# Kernels run side by side (run.sh): whatever stops the installing kernel
-# early tells the others to install for themselves rather than wait.
-[ "$installs" != yes ] || trap '[ -s "$installed" ] || : > "$installed.none"' EXIT
+installed=$out/vm/systemd-installed.qcow2	# .none beside it: run.sh's first kernel ended without it
 [ $# -eq 3 ] || { echo "usage: $0 --cache DIR --out BUILD SCENARIO KERNEL LOG" >&2; exit 2; }
 scenario=$1; name=$2; log=$3
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,7 +40,6 @@ vm=$out/vm/systemd-$scenario-$name
 rm -rf "$vm"; mkdir -p "$vm"
 
 fail_setup() { echo "FAIL $name systemd-$scenario/setup: $1" | tee -a "$log"; exit 1; }
-
 
 mkdir -p "$cache"
 image=$(flock "$cache/image.lock" "$here/build-image.sh" "$cache" 2> "$vm/build-image.log") ||
