@@ -1088,8 +1088,7 @@ static void remount_evicting(const char *dir)
  */
 static void evicted_scaling(void)
 {
-	static const char *const keys[] = { "pread", "pwrite", "open" };
-	double r21[3], r31[3], churn[N_CHURN_FS], churn_spread[N_CHURN_FS];
+	double r21[N_OPS], r31[N_OPS], churn[N_CHURN_FS], churn_spread[N_CHURN_FS];
 	struct statfs sfs;
 	char dir[64], n1[32], n2[32], n3[32], n4[32];
 	long long t0 = now(), seal_time_before, evicted_before, evicted;
@@ -1126,11 +1125,11 @@ static void evicted_scaling(void)
 	if (evicted < opt.evicted)
 		die("evicted: %ld files sealed, but only %lld records for evicted inodes", opt.evicted, evicted);
 
-	for (size_t k = 0; k < 3; k++) {
-		struct op *op = (struct op *)op_by_key(keys[k]);
-
-		r21[k] = measure(op, CFG_UNSEALED, NULL) / op->cost[CFG_BASE];
-		r31[k] = measure(op, CFG_SEALED, NULL) / op->cost[CFG_BASE];
+	for (size_t i = 0; i < N_OPS; i++) {
+		if (!ops[i].scaling)
+			continue;
+		r21[i] = measure(&ops[i], CFG_UNSEALED, NULL) / ops[i].cost[CFG_BASE];
+		r31[i] = measure(&ops[i], CFG_SEALED, NULL) / ops[i].cost[CFG_BASE];
 	}
 	for (size_t i = 0; i < N_CHURN_FS; i++)
 		if (churn_fs[i].present)
@@ -1149,12 +1148,11 @@ static void evicted_scaling(void)
 	report("| row | 2/1, none evicted | 2/1, %s evicted | 3/1, none evicted | 3/1, %s evicted |",
 	       grouped(opt.evicted, n1, sizeof(n1)), n1);
 	report("|---|--:|--:|--:|--:|");
-	for (size_t k = 0; k < 3; k++) {
-		const struct op *op = op_by_key(keys[k]);
-
-		report("| %s | %.3f | %.3f | %.3f | %.3f |", op->name, op->cost[CFG_UNSEALED] / op->cost[CFG_BASE],
-		       r21[k], op->cost[CFG_SEALED] / op->cost[CFG_BASE], r31[k]);
-	}
+	for (size_t i = 0; i < N_OPS; i++)
+		if (ops[i].scaling)
+			report("| %s | %.3f | %.3f | %.3f | %.3f |", ops[i].name,
+			       ops[i].cost[CFG_UNSEALED] / ops[i].cost[CFG_BASE], r21[i],
+			       ops[i].cost[CFG_SEALED] / ops[i].cost[CFG_BASE], r31[i]);
 	for (size_t i = 0; i < N_CHURN_FS; i++)
 		if (churn_fs[i].present)
 			report("| file churn, %s (spread %.1f%%) | %.3f | %.3f | | |", churn_fs[i].name,
