@@ -153,18 +153,31 @@ $(OUT)/tests/integration/audit_test $(OUT)/tests/integration/journal_test $(OUT)
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results
 
+# SHUFFLE=SEED runs the integration suites in an order drawn from SEED.
+SHUFFLE ?=
 vmtest: all
-	$(Q)tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results $(KERNELS)
+	$(Q)tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results \
+		$(if $(SHUFFLE),--shuffle $(SHUFFLE)) $(KERNELS)
 
 # A deliberately failing case must turn the run red: prove the harness can fail.
-vmtest-selftest: all
+# tests/selftest/*.c are its faulty fixtures, built only for it.
+SELFTEST_BINS := $(patsubst tests/selftest/%.c,$(OUT)/tests/selftest/%,$(wildcard tests/selftest/*.c))
+$(OUT)/tests/selftest/%: tests/selftest/%.c tests/integration/itest.h | $(OUT)/tests/selftest
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/integration -o $@ $<
+
+vmtest-selftest: all $(SELFTEST_BINS)
 	$(Q)tests/vm/selftest.sh --cache "$(CACHE)" --out $(OUT) $(firstword $(KERNELS))
 
+# make test runs the last kernel's suites shuffled, by a seed drawn from the
+# commit: each commit its own order, each repeatable.
+TEST_SHUFFLE = $(or $(SHUFFLE),$(shell h=$$(git rev-parse --short=7 HEAD 2>/dev/null) && echo $$((0x$$h)) || echo 1))
 test: all
 	$(Q)rm -rf $(OUT)/results
 	$(Q)status=0; \
 	tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results || status=1; \
-	tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results $(KERNELS) || status=1; \
+	tests/vm/run.sh --cache "$(CACHE)" --out $(OUT) --results $(OUT)/results \
+		--shuffle $(TEST_SHUFFLE) --shuffle-kernels $(lastword $(KERNELS)) $(KERNELS) || status=1; \
 	tests/summary.sh $(OUT)/results $(KERNELS) || status=1; \
 	exit $$status
 
@@ -192,7 +205,7 @@ install: shipped
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)/etc/bpfseal/seals.d
 	install -m 0644 completion/sealctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/sealctl
 
-$(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/examples:
+$(OUT) $(OUT)/bpf $(OUT)/lib $(OUT)/tests/unit $(OUT)/tests/integration $(OUT)/tests/selftest $(OUT)/examples:
 	$(Q)mkdir -p $@
 
 # The README's "30 seconds" session, run for real on the newest kernel.

@@ -3,7 +3,14 @@
  * The C side of the integration suite: one line per case, with the kernel,
  *   PASS <kernel> <case>
  *   FAIL <kernel> <case>: <what happened>
+ *   SKIP <kernel> <case>: kernel lacks <feature>: <detail>
  * and helpers to make, seal and snapshot test files.
+ *
+ * Every case is accounted for (account() in lib.sh checks it): main()
+ * announces how many cases it runs with itest_plan() before the first
+ * report, reports each once, and ends with `return itest_end();`. Each line
+ * also goes to $ITEST_RESULTS, appended with one write, so forked children
+ * count and a crash keeps what was already reported.
  */
 #ifndef BPFSEAL_ITEST_H
 #define BPFSEAL_ITEST_H
@@ -41,21 +48,78 @@ static inline const char *itest_kernel(void)
 	return u.release;
 }
 
+/* One line to stdout and, whole, to $ITEST_RESULTS. */
+static inline void __attribute__((format(printf, 1, 2))) itest_line(const char *fmt, ...)
+{
+	static int results = -2;
+	char line[4096];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if (n > (int)sizeof(line) - 2)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	fwrite(line, 1, n, stdout);
+	fflush(stdout);
+	if (results == -2) {
+		const char *p = getenv("ITEST_RESULTS");
+
+		results = p && *p ? open(p, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644) : -1;
+	}
+	if (results >= 0 && write(results, line, n) != n)
+		perror("ITEST_RESULTS");
+}
+
+/* How many cases this program runs, skipped ones included: before the first report. */
+static inline void itest_plan(unsigned int cases)
+{
+	itest_line("PLAN %s %u", itest_kernel(), cases);
+}
+
+/* The closing line: without it the run counts as cut short. */
+static inline int itest_end(void)
+{
+	itest_line("END %s %s", itest_kernel(), itest_failures ? "failed" : "ok");
+	return itest_failures ? 1 : 0;
+}
+
 static inline void __attribute__((format(printf, 3, 4)))
 itest_report(bool ok, const char *name, const char *fmt, ...)
 {
+	char what[3072] = "";
 	va_list ap;
 
-	printf("%s %s %s", ok ? "PASS" : "FAIL", itest_kernel(), name);
-	if (!ok) {
-		itest_failures++;
-		printf(": ");
-		va_start(ap, fmt);
-		vprintf(fmt, ap);
-		va_end(ap);
+	if (ok) {
+		itest_line("PASS %s %s", itest_kernel(), name);
+		return;
 	}
-	printf("\n");
-	fflush(stdout);
+	itest_failures++;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	itest_line("FAIL %s %s: %s", itest_kernel(), name, what);
+}
+
+/*
+ * A case this kernel cannot run: `feature` names a line of
+ * tests/integration/features, which says from which kernel on it exists;
+ * a skip on a kernel that has it is a failure.
+ */
+static inline void __attribute__((format(printf, 3, 4)))
+itest_skip(const char *name, const char *feature, const char *fmt, ...)
+{
+	char why[3072] = "";
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	itest_line("SKIP %s %s: kernel lacks %s: %s", itest_kernel(), name, feature, why);
 }
 
 /* "ok" or the errno's name: how results read in a failure line. */

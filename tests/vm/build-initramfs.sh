@@ -25,8 +25,18 @@ printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 # Programs under test and the suite.
 cp "$build/sealctl" "$stage/usr/sbin/sealctl"
 cp "$build"/tests/integration/* "$stage/bpfseal/tests/" 2>/dev/null || true
-cp "$top"/tests/integration/*.sh "$stage/bpfseal/tests/"
-chmod 0755 "$stage"/bpfseal/tests/*
+cp "$top"/tests/integration/*.sh "$top/tests/integration/features" "$stage/bpfseal/tests/"
+# The suites run.sh runs, listed from the source tree rather than from what
+# was copied, so a suite that did not build or copy fails instead of
+# vanishing. locked_test is locked.sh's tool, not a suite.
+(cd "$top/tests/integration" && ls t[0-9]*.sh && ls ./*_test.c | sed 's|^\./||; s/\.c$//' | grep -vx locked_test) \
+	> "$stage/bpfseal/tests/manifest"
+# The harness's own faulty fixtures (make vmtest-selftest), when built.
+if [ -d "$build/tests/selftest" ]; then
+	mkdir -p "$stage/bpfseal/tests/selftest"
+	cp "$build"/tests/selftest/* "$top"/tests/selftest/*.sh "$top/tests/selftest/manifest" "$stage/bpfseal/tests/selftest/"
+fi
+chmod 0755 "$stage"/bpfseal/tests/* "$stage"/bpfseal/tests/selftest/* 2>/dev/null || true
 # The README's "30 seconds" session, which t40-demo.sh compares with the real one.
 sed -n '/^## 30 seconds/,/^## /p' "$top/README.md" | sed -n '/^```console$/,/^```$/p' | sed '1d;$d' \
 	> "$stage/bpfseal/readme-30-seconds.txt"
@@ -41,7 +51,7 @@ sed 's|@SBINDIR@|/usr/sbin|g' "$top/systemd/bpfseal.service.in" > "$stage/bpfsea
 if [ -d "$build/examples" ]; then cp "$build"/examples/* "$stage/examples/" 2>/dev/null || true; fi
 
 # Their shared libraries, at the paths the dynamic loader expects.
-for bin in "$stage/usr/sbin/sealctl" "$stage/bin/bash" "$stage"/bpfseal/tests/* "$stage"/bpfseal/bench/* "$stage"/examples/*; do
+for bin in "$stage/usr/sbin/sealctl" "$stage/bin/bash" "$stage"/bpfseal/tests/* "$stage"/bpfseal/tests/selftest/* "$stage"/bpfseal/bench/* "$stage"/examples/*; do
 	[ -f "$bin" ] && file -b "$bin" | grep -q ELF || continue
 	ldd "$bin" | awk '/=>/ { print $3 } /^[[:space:]]*\/.*ld-linux/ { print $1 }'
 done | sort -u | while read -r lib; do

@@ -14,6 +14,11 @@ mkdir -p /mnt/tmpfs /mnt/ext4 /mnt/xfs /mnt/images
 mount -t tmpfs -o size=512m scratch /mnt/tmpfs
 while read -r m; do insmod "/modules/$m" || echo "BPFSEAL-WARN insmod $m failed"; done < /modules/order
 
+# The suites this init runs itself are accounted for as run.sh's are. Not in
+# a subshell: locked.sh's `kill -9 -1` spares only itself and PID 1.
+. /bpfseal/tests/lib.sh
+export ITEST_FEATURES=/bpfseal/tests/features
+suite() { run_suite "$1" sh "/bpfseal/tests/$1"; }
 mode=test
 for arg in $(cat /proc/cmdline); do
 	case $arg in bpfseal.mode=*) mode=${arg#bpfseal.mode=} ;; esac
@@ -24,7 +29,7 @@ case $mode in
 probe) echo "BPFSEAL-PROBE-OK"; poweroff -f ;;
 panic) echo c > /proc/sysrq-trigger ;;	# harness self-test: a dying guest
 hang) while :; do sleep 3600; done ;;	# harness self-test: a silent guest
-nobpf) sh /bpfseal/tests/nobpf.sh; echo "BPFSEAL-DONE"; poweroff -f ;;	# booted without lsm=...,bpf
+nobpf) suite nobpf.sh; echo "BPFSEAL-DONE"; poweroff -f ;;	# booted without lsm=...,bpf
 demo)	# make demo (tests/vm/demo.sh): the README's session, between markers
 	echo "BPFSEAL-DEMO-BEGIN"; sh /bpfseal/tests/demo.sh; echo "BPFSEAL-DEMO-END"
 	echo "BPFSEAL-DONE"; poweroff -f ;;
@@ -54,7 +59,9 @@ ln -sfn /mnt/ext4/.bpfseal-state /var/lib/bpfseal
 if [ "$mode" = debug ] && [ -f /bpfseal/debug.sh ]; then
 	sh /bpfseal/debug.sh	# BPFSEAL_DEBUG_SCRIPT, for developers
 elif [ "$mode" = reboot ]; then
-	sh /bpfseal/tests/reboot.sh	# the same disks again: persisted seals
+	# The same disks again: persisted seals; then locked mode (it lasts until reboot).
+	suite reboot.sh
+	suite locked.sh
 else
 	/bpfseal/tests/run.sh "$mode"
 fi

@@ -1,15 +1,20 @@
 #!/bin/sh
-# Usage: run.sh --cache DIR --out BUILD_DIR --results DIR [--mode test|selftest] KERNEL...
+# Usage: run.sh --cache DIR --out BUILD_DIR --results DIR [--mode test|selftest]
+#               [--shuffle SEED [--shuffle-kernels "KERNEL..."]] KERNEL...
 #
 # Boots each kernel (6.1, 6.12, latest) under qemu with BPF LSM enabled, runs
 # the integration suite inside, streams its output and writes
 # DIR/vm-KERNEL.result. A guest that panics, hangs or never reports is a
-# failure. Accelerator: BPFSEAL_ACCEL=kvm|tcg, else KVM if a probe boot
+# failure. --shuffle runs the integration suites of the named kernels (all by
+# default) in an order drawn from SEED, printed so that it can be repeated.
+# Accelerator: BPFSEAL_ACCEL=kvm|tcg, else KVM if a probe boot
 # works, else TCG.
 set -u
-cache=; out=build; results=build/results; mode=test
+cache=; out=build; results=build/results; mode=test; shuffle=; shuffle_kernels=
 while [ $# -gt 0 ]; do
 	case $1 in
+	--shuffle) shuffle=$2; shift 2 ;;
+	--shuffle-kernels) shuffle_kernels=$2; shift 2 ;;
 	--cache) cache=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--results) results=$2; shift 2 ;;
@@ -108,11 +113,20 @@ jobs=${BPFSEAL_VM_JOBS:-$(nproc)}
 [ "$jobs" -le $# ] || jobs=$#
 echo "vmtest: qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'), accelerator $accel, kernels: $* ($jobs at a time)"
 
-# A suite's result file (tests/summary.sh reads it) and its line on the screen.
-report_suite() { # suite kernel passed failed state seconds label
-	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nstate %s\nseconds %s\n' \
-		"$1" "$2" "$3" "$4" "$5" "$6" > "$results/vm-$1.result"
-	echo "vmtest: $7: $3 passed, $4 failed, guest $5, ${6}s"
+# A suite's result file (tests/summary.sh reads it) and its line on the screen;
+# its failed and skipped cases beside it, from the consoles of its boots.
+report_suite() { # suite kernel state seconds label CONSOLE_LOG...
+	suite=$1 kernel=$2 state=$3 secs=$4 label=$5; shift 5
+	cat "$@" 2>/dev/null | tr -d '\r' > "$results/vm-$suite.lines"
+	grep -a '^FAIL ' "$results/vm-$suite.lines" > "$results/vm-$suite.failures"
+	grep -a '^SKIP ' "$results/vm-$suite.lines" > "$results/vm-$suite.skips"
+	p=$(grep -ac '^PASS ' "$results/vm-$suite.lines")
+	f=$(wc -l < "$results/vm-$suite.failures") s=$(wc -l < "$results/vm-$suite.skips")
+	rm -f "$results/vm-$suite.lines"
+	printf 'suite vm-%s\nkernel %s\npassed %s\nfailed %s\nskipped %s\nstate %s\nseconds %s\n' \
+		"$suite" "$kernel" "$p" "$f" "$s" "$state" "$secs" > "$results/vm-$suite.result"
+	echo "vmtest: $label: $p passed, $f failed, $s skipped, guest $state, ${secs}s"
+	[ "$f" -eq 0 ]
 }
 
 # One kernel: the busybox suite, the boot without bpf, the second boot of the
@@ -124,23 +138,28 @@ run_kernel() { # name first-kernel(yes|no)
 	initrd=$out/vm/initramfs-$name.cpio
 	disk=$out/vm/ext4-$name.img
 	log=$out/vm/console-$name.log
-	failed=0 status=0
+	status=0 slog=/dev/null
+	rm -f "$log.nobpf" "$log.reboot" "$log.systemd-matrix"	# only this run's boots count
 	"$here/build-initramfs.sh" "$out" "$kdir" "$initrd" || { echo "vmtest: $name: cannot build initramfs" >&2; return 1; }
 	rm -f "$disk" "$disk.xfs"; truncate -s 256M "$disk"; truncate -s 512M "$disk.xfs"
 	mkfs.ext4 -q -F "$disk"
 	mkfs.xfs -q -f -m reflink=1 "$disk.xfs"
+	order=
+	if [ -n "$shuffle" ] && { [ -z "$shuffle_kernels" ] || echo " $shuffle_kernels " | grep -qF " $name "; }; then
+		order="bpfseal.shuffle=$shuffle"
+		echo "vmtest: $name runs its suites shuffled, seed $shuffle (again: make vmtest KERNELS=$name SHUFFLE=$shuffle)"
+	fi
 	echo "vmtest: booting $name ($release)"
 	start=$(date +%s)
 	: > "$log"
-	boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=$mode" "$log" "$timeout_s" &
+	boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=$mode $order" "$log" "$timeout_s" &
 	qpid=$!
 	# Stream the suite's lines while the guest runs.
-	tail -n +1 -f "$log" --pid=$qpid 2>/dev/null | grep --line-buffered -E '^(PASS|FAIL|BPFSEAL-|  \[)' &
+	tail -n +1 -f "$log" --pid=$qpid 2>/dev/null | grep --line-buffered -E '^(PASS|FAIL|SKIP|BPFSEAL-|  \[)' &
 	spid=$!
 	wait $qpid; rc=$?
 	wait $spid	# every streamed line is out before the next ones
 	secs=$(( $(date +%s) - start ))
-	passed=$(grep -c '^PASS ' "$log"); failed=$(grep -c '^FAIL ' "$log")
 	guest=$(tr -d '\r' < "$log" | sed -n 's/.*BPFSEAL-KERNEL \([^ ]*\).*/\1/p' | head -n 1)
 	if grep -q '^BPFSEAL-DONE' "$log"; then
 		state=ok
@@ -157,8 +176,7 @@ run_kernel() { # name first-kernel(yes|no)
 		nobpf=$(echo "$stack" | tr ',' '\n' | grep -vx bpf | paste -sd, -)
 		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=nobpf" "$log.nobpf" "$short_s" \
 			"${nobpf:-lockdown,capability,landlock}"
-		grep -a -E '^(PASS|FAIL) ' "$log.nobpf"
-		passed=$((passed + $(grep -c '^PASS ' "$log.nobpf"))); failed=$((failed + $(grep -c '^FAIL ' "$log.nobpf")))
+		grep -a -E '^(PASS|FAIL|SKIP) ' "$log.nobpf"
 		if ! grep -q '^BPFSEAL-DONE' "$log.nobpf"; then
 			state="died (boot without the BPF LSM)"
 			tail -n 30 "$log.nobpf" | sed 's/^/    | /' >&2
@@ -166,8 +184,7 @@ run_kernel() { # name first-kernel(yes|no)
 		fi
 		# A third boot on the same disks: persisted seals come back, plain ones do not.
 		boot "$accel" "$kdir" "$initrd" "$disk" "bpfseal.mode=reboot" "$log.reboot" "$reboot_s"
-		grep -a -E '^(PASS|FAIL) ' "$log.reboot"
-		passed=$((passed + $(grep -c '^PASS ' "$log.reboot"))); failed=$((failed + $(grep -c '^FAIL ' "$log.reboot")))
+		grep -a -E '^(PASS|FAIL|SKIP) ' "$log.reboot"
 		if ! grep -q '^BPFSEAL-DONE' "$log.reboot"; then
 			state="died (second boot of the same disks)"
 			tail -n 30 "$log.reboot" | sed 's/^/    | /' >&2
@@ -181,11 +198,10 @@ run_kernel() { # name first-kernel(yes|no)
 		role=--after-install; [ "$first" = yes ] && role=--installs
 		"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" $role matrix "$name" "$slog" ||
 			{ status=1; grep -q '^FAIL ' "$slog" || state="died (systemd guest)"; }
-		passed=$((passed + $(grep -c '^PASS ' "$slog"))); failed=$((failed + $(grep -c '^FAIL ' "$slog")))
 		secs=$(( $(date +%s) - start ))
 	fi
-	[ "$failed" -eq 0 ] || status=1
-	report_suite "$name" "${guest:-$release}" "$passed" "$failed" "$state" "$secs" "$name (${guest:-?})"
+	report_suite "$name" "${guest:-$release}" "$state" "$secs" "$name (${guest:-?})" \
+		"$log" "$log.nobpf" "$log.reboot" "$slog" || status=1
 	return $status
 }
 
@@ -199,10 +215,9 @@ run_lsm() {
 	echo "vmtest: booting the image's own kernel (GRUB)"
 	"$here/systemd-guest.sh" --cache "$cache" --out "$out" --accel "$accel" lsm 6.1 "$slog" ||
 		{ status=1; grep -q '^FAIL ' "$slog" || state="died (systemd guest, lsm)"; }
-	passed=$(grep -c '^PASS ' "$slog"); failed=$(grep -c '^FAIL ' "$slog")
 	guest=$(sed -n 's/^BPFSEAL-KERNEL //p' "$slog" | head -n 1)
 	secs=$(( $(date +%s) - start ))
-	report_suite lsm "${guest:-grub}" "$passed" "$failed" "$state" "$secs" "lsm (the image's kernel, GRUB)"
+	report_suite lsm "${guest:-grub}" "$state" "$secs" "lsm (the image's kernel, GRUB)" "$slog" || status=1
 	return $status
 }
 

@@ -52,8 +52,9 @@ flock "$out/vm/deb.lock" sh -c '[ -s "$2/done" ] || "$1/build-test-debs.sh" "$2"
 # The disk the guest's bpfseal-vmtest.service runs its stage from.
 payload=$vm/payload
 mkdir -p "$payload/debs" "$payload/debs-upgrade"
-cp "$top/tests/vm/guest/stage.sh" "$top/tests/integration/lib.sh" "$payload/"
+cp "$top/tests/vm/guest/stage.sh" "$top/tests/integration/lib.sh" "$top/tests/integration/features" "$payload/"
 cp "$top/tests/integration/systemd/$scenario.sh" "$payload/scenario.sh" || fail_setup "no scenario $scenario"
+echo "$scenario" > "$payload/scenario"
 for p in bpfseal libbpfseal1 libbpfseal-dev; do
 	cp "$out"/vm/deb/install/"${p}"_*.deb "$payload/debs/"
 	cp "$out"/vm/deb/upgrade/"${p}"_*.deb "$payload/debs-upgrade/"

@@ -11,6 +11,7 @@ default_entry_lsm() { sed -n 's/^[[:space:]]*linux[[:space:]].*[[:space:]]lsm=\(
 unit_active() { systemctl is-active --quiet bpfseal.service || { journalctl -u bpfseal.service -b -n 3 -o cat; return 1; }; }
 
 stage_1() {
+	plan 14
 	check "lsm/booted_by_grub" grep -q 'BOOT_IMAGE=' /proc/cmdline
 	# The image's GRUB passes an administrator's lsm= without bpf, where
 	# Ubuntu puts it (tests/vm/build-image.sh).
@@ -49,6 +50,7 @@ stage_1() {
 }
 
 stage_2() {
+	plan 10
 	echo "INFO $KERNEL lsm after enable-lsm: $(cat /sys/kernel/security/lsm)"
 	check "lsm/bpf_active_after_reboot" grep -qE '(^|,)bpf(,|$)' /sys/kernel/security/lsm
 	for l in $(tr ',' ' ' < "$STATE/lsm-before"); do
@@ -70,6 +72,7 @@ stage_2() {
 }
 
 stage_3() {
+	plan 2
 	check "lsm/original_stack_after_disable_and_reboot" test "$(cat /sys/kernel/security/lsm)" = "$(cat "$STATE/lsm-before")"
 	check "lsm/unit_skipped_again" sh -c '! systemctl is-active --quiet bpfseal.service && ! systemctl is-failed --quiet bpfseal.service'
 	done_all

@@ -45,6 +45,7 @@ has_fields() { # JSON "KEY":"VALUE"...: the entry holds each
 }
 
 stage_1() {
+	plan 9
 	check "systemd/pid1_is_systemd" test "$(ps -o comm= -p 1)" = systemd
 	check "systemd/kernel_modules_of_running_kernel_present" test -e "/lib/modules/$KERNEL/modules.dep"
 	out=$(dpkg -i "$T"/debs/libbpfseal1_*.deb "$T"/debs/libbpfseal-dev_*.deb "$T"/debs/bpfseal_*.deb 2>&1) &&
@@ -65,6 +66,7 @@ stage_1() {
 }
 
 stage_2() {
+	plan 23
 	check "systemd/unit_active_after_boot" unit_active
 	unit=$(monotonic bpfseal.service); sysinit=$(monotonic sysinit.target)
 	if [ "${unit:-0}" -gt 0 ] && [ "$unit" -le "${sysinit:-0}" ]; then
@@ -127,6 +129,7 @@ diagnose() { # what the unit and the policy say, indented under a failure
 }
 
 stage_3() {
+	plan 16
 	seals_are /srv/app.conf shrink,grow,write > /dev/null || diagnose
 	check "systemd/second_boot_applies_seals_d_again" seals_are /srv/app.conf shrink,grow,write
 	check "systemd/second_boot_seals_refuse_writes" append_refused /srv/app.conf /srv/release.tar

@@ -13,10 +13,24 @@ echo "$((n + 1))" > "$STATE/stage"; sync
 echo "BPFSEAL-KERNEL $KERNEL"
 echo "BPFSEAL-STAGE $n"
 echo "INFO $KERNEL stage $n starts $(cut -d' ' -f1 /proc/uptime)s after boot ($(systemd-analyze time 2>/dev/null | head -n 1))"
-# The boot ends here either way: the host boots the disk again for the next stage.
-next_boot() { echo "INFO $KERNEL stage $n ends at $(cut -d' ' -f1 /proc/uptime)s"; echo "BPFSEAL-REBOOT"; sync; systemctl --no-block reboot; exit 0; }
-done_all() { echo "INFO $KERNEL stage $n ends at $(cut -d' ' -f1 /proc/uptime)s"; echo "BPFSEAL-DONE"; sync; systemctl --no-block poweroff; exit 0; }
+# A stage announces its cases (plan N) and ends with one of these; it runs
+# in a subshell, accounted for as the busybox guest's suites are (lib.sh).
+next_boot() { echo reboot > "$STATE/ending"; end; exit 0; }
+done_all() { echo poweroff > "$STATE/ending"; end; exit 0; }
 . "$T/scenario.sh"
-"stage_$n"
-fail "systemd/stage_$n" "the stage did not end with next_boot or done_all"
-done_all
+rm -f "$STATE/ending"
+results=$STATE/results-$n
+: > "$results"
+(
+	export ITEST_RESULTS="$results"
+	"stage_$n"
+	fail "systemd/stage_$n" "the stage did not end with next_boot or done_all"
+	echo poweroff > "$STATE/ending"
+)
+account "systemd-$(cat "$T/scenario")/stage_$n" "$?" "$results" "$T/features"
+ending=$(cat "$STATE/ending" 2>/dev/null || echo poweroff)
+echo "INFO $KERNEL stage $n ends at $(cut -d' ' -f1 /proc/uptime)s"
+# The boot ends here either way: the host boots the disk again for the next stage.
+[ "$ending" = reboot ] && echo "BPFSEAL-REBOOT" || echo "BPFSEAL-DONE"
+sync
+systemctl --no-block "$ending"
