@@ -310,12 +310,23 @@ static __always_inline void audit_policy_note(unsigned long operation)
 	}
 }
 
+/* Two fcntl commands with one number would be a duplicate case value here. */
+#define FCNTL_COMMAND_CASE(cmd) case cmd:
+static __always_inline bool is_bpfseal_fcntl(unsigned int cmd)
+{
+	switch (cmd) {
+	BPFSEAL_FCNTL_COMMANDS(FCNTL_COMMAND_CASE)
+		return true;
+	}
+	return false;
+}
+
 SEC("lsm/file_fcntl")
 int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
 	struct inode *inode;
 
-	if (ret)
+	if (ret || !is_bpfseal_fcntl(cmd))
 		return ret;
 	if (cmd == BPFSEAL_F_ADD_SEALS) {
 		struct add_outcome out = {};

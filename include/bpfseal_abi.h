@@ -320,7 +320,15 @@ struct bpfseal_audit_record {
  * (sealctl asks; only CAP_SYS_ADMIN in the initial user namespace is
  * heard). The kernel answers EINVAL.
  */
-#define BPFSEAL_F_AUDIT_NOTE		0x62730003u
+#define BPFSEAL_F_AUDIT_NOTE		0x62730004u
+
+/*
+ * Every fcntl command above: the programs tell them apart by number alone
+ * (each file_fcntl program takes its own), so no two may share one;
+ * bpf/add_seals.bpf.c makes a duplicate a compile error.
+ */
+#define BPFSEAL_FCNTL_COMMANDS(X) \
+	X(BPFSEAL_F_ADD_SEALS) X(BPFSEAL_F_RESTORE_SEALS) X(BPFSEAL_F_LOCK_POLICY) X(BPFSEAL_F_AUDIT_NOTE)
 
 /* The in-flight write fence's xattr name: bpf/write_fence.bpf.c. */
 #define BPFSEAL_FENCE_XATTR		"security.bpfseal.fence"
