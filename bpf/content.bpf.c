@@ -37,6 +37,23 @@ static __noinline void audit_refused_write(struct file *file, __u32 seals, struc
 	audit_denied_file(file, operation, blockers, seals, EPERM, detail, reason);
 }
 
+/*
+ * Why a call judged without its facts was refused: for want of where it
+ * lands (BPFSEAL_REASON_NO_FACTS) only if its system call did not place
+ * it and the seals would not refuse it wherever it landed (they refuse
+ * every write, not every fallocate).
+ */
+static __noinline __u32 unplaced_reason(__u32 seals, struct inode *inode)
+{
+	loff_t start, len;
+
+	if ((seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && audit_write_operation() != BPFSEAL_OP_FALLOCATE)
+		return BPFSEAL_REASON_NONE;
+	if (!syscall_write_place(inode, inode->i_size, &start, &len) && len != LENGTH_UNKNOWN)
+		return BPFSEAL_REASON_NONE;
+	return BPFSEAL_REASON_NO_FACTS;
+}
+
 SEC("lsm/file_permission")
 int BPF_PROG(check_write, struct file *file, int mask, int ret)
 {
@@ -74,7 +91,7 @@ int BPF_PROG(check_write, struct file *file, int mask, int ret)
 	passed = facts.kind == WRITE_FALLOCATE ? WRITE_FALLOCATE_ALLOWED : WRITE_RW_ALLOWED;
 	if (refuse) {
 		if (facts.kind == WRITE_UNKNOWN)	/* judged on its system call, or on nothing */
-			audit_refused_write(file, seals, NULL, 0, BPFSEAL_REASON_NO_FACTS);
+			audit_refused_write(file, seals, NULL, 0, unplaced_reason(seals, inode));
 		else
 			audit_refused_write(file, seals, stash, facts.kind, BPFSEAL_REASON_NONE);
 		return lsm_answer(refuse);

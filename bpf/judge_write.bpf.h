@@ -66,29 +66,38 @@ static __always_inline int judge_write(__u32 seals, struct write_facts *f, loff_
  */
 #define LENGTH_UNKNOWN	(1LL << 62)
 
-static __always_inline int judge_syscall(__u32 seals, struct inode *inode, loff_t size)
+/* Where the current system call writes, if it is a plain write of this inode (else -1). */
+static __always_inline int syscall_write_place(struct inode *inode, loff_t size, loff_t *start, loff_t *len)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	long nr, arg_pos;
 	struct file *file;
-	loff_t start, len;
 
 	if (!regs)
-		return EPERM;
+		return -1;
 	nr = regs->orig_ax;
 	if (nr != NR_write && nr != NR_pwrite64 && nr != NR_writev && nr != NR_pwritev && nr != NR_pwritev2)
-		return EPERM;
+		return -1;
 	file = file_of_fd((unsigned int)regs->di);
 	if (!file || BPF_CORE_READ(file, f_inode) != inode)
-		return EPERM;
-	len = nr == NR_write || nr == NR_pwrite64 ? (loff_t)regs->dx : LENGTH_UNKNOWN;
+		return -1;
+	*len = nr == NR_write || nr == NR_pwrite64 ? (loff_t)regs->dx : LENGTH_UNKNOWN;
 	arg_pos = (long)regs->r10;	/* pwrite64, pwritev, pwritev2: pos (-1: f_pos for pwritev2) */
 	if ((BPF_CORE_READ(file, f_flags) & O_APPEND) || (nr == NR_pwritev2 && (regs->r9 & RWF_APPEND)))
-		start = size;
+		*start = size;
 	else if (nr == NR_write || nr == NR_writev || (nr == NR_pwritev2 && arg_pos == -1))
-		start = BPF_CORE_READ(file, f_pos);
+		*start = BPF_CORE_READ(file, f_pos);
 	else
-		start = arg_pos;
+		*start = arg_pos;
+	return 0;
+}
+
+static __always_inline int judge_syscall(__u32 seals, struct inode *inode, loff_t size)
+{
+	loff_t start, len;
+
+	if (syscall_write_place(inode, size, &start, &len))
+		return EPERM;
 	return seal_rules_write(seals, start, len, size);
 }
 
