@@ -727,3 +727,82 @@ bool unsupported_errno(int err)
 {
 	return err == EINVAL || err == EOPNOTSUPP || err == ENOTTY || err == EXDEV || err == ENOSYS;
 }
+
+/*
+ * Operations a filesystem does not have (feature NULL), and those that need
+ * a kernel feature there. "*" is every subject; "memfd" a native memfd.
+ */
+static const struct {
+	const char *op;
+	const char *where;	/* subjects, space-separated */
+	const char *feature;
+} absences[] = {
+	/* Reflink and dedupe: xfs (made with reflink=1) has them. */
+	{ "ficlone", "tmpfs ext4 memfd", NULL },
+	{ "ficlonerange", "tmpfs ext4 memfd", NULL },
+	{ "fideduperange", "tmpfs ext4 memfd", NULL },
+	{ "fallocate_unshare_range", "tmpfs ext4 memfd", NULL },
+	{ "fallocate_zero_range", "tmpfs memfd", NULL },
+	{ "fallocate_collapse_range", "tmpfs memfd", NULL },
+	{ "fallocate_insert_range", "tmpfs memfd", NULL },
+	/* shmem has no such mode; ext4 and xfs only over a device that unmaps zeroes, which virtio-blk here does not. */
+	{ "fallocate_write_zeroes", "*", NULL },
+	/* copy_file_range from a file on another filesystem into a memfd: EXDEV. */
+	{ "copy_file_range_in_bounds", "memfd", NULL },
+	{ "copy_file_range_past_eof", "memfd", NULL },
+	{ "copy_file_range_at_eof", "memfd", NULL },
+	/* A memfd has no name to change (ops.c answers ENOSYS). */
+	{ "rename_away", "memfd", NULL },
+	{ "rename_over", "memfd", NULL },
+	{ "rename_exchange", "memfd", NULL },
+	{ "unlink", "memfd", NULL },
+	{ "link", "memfd", NULL },
+	{ "io_uring_ftruncate_shrink", "*", "io_uring_ftruncate" },
+	{ "o_direct_write", "tmpfs memfd", "tmpfs_o_direct" },
+};
+
+static const char *absence_on(const struct op *op, const char *fs, bool *found)
+{
+	size_t n = strlen(fs);
+
+	for (size_t i = 0; i < sizeof(absences) / sizeof(absences[0]); i++) {
+		const char *w = absences[i].where, *hit;
+
+		if (strcmp(absences[i].op, op->name))
+			continue;
+		for (hit = strstr(w, fs); hit; hit = strstr(hit + 1, fs))
+			if ((hit == w || hit[-1] == ' ') && (hit[n] == ' ' || !hit[n]))
+				break;
+		if (hit || !strcmp(w, "*")) {
+			*found = true;
+			return absences[i].feature;
+		}
+	}
+	*found = false;
+	return NULL;
+}
+
+bool op_absent_on(const struct op *op, const char *fs)
+{
+	bool found;
+
+	return !absence_on(op, fs, &found) && found;
+}
+
+const char *op_feature_on(const struct op *op, const char *fs)
+{
+	bool found;
+
+	return absence_on(op, fs, &found);
+}
+
+unsigned int ops_table_cases(const char *fs, bool (*runs_set)(const struct seal_set *set))
+{
+	unsigned int cases = 0;
+
+	for (size_t si = 0; si < n_seal_sets; si++)
+		if (runs_set(&seal_sets[si]))
+			for (size_t oi = 0; oi < n_ops; oi++)
+				cases += !op_absent_on(&ops[oi], fs) || si == 0;
+	return cases;
+}

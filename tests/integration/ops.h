@@ -71,6 +71,19 @@ int expected_errno(unsigned int seals, unsigned int fx, bool bpfseal_shmem);
 /* Does this errno mean "the filesystem does not do that" rather than a refusal? */
 bool unsupported_errno(int err);
 
+/*
+ * Where an operation is no case (ops.c, absences): on a filesystem that has
+ * no such operation on any kernel, the table runs it once, unsealed, and
+ * expects an unsupported answer (op_absent_on()); where it needs a kernel
+ * feature (op_feature_on(), a line of tests/integration/features), a kernel
+ * whose unsealed file answers unsupported skips it under every seal set.
+ * Any other unsupported answer is a failure.
+ */
+bool op_absent_on(const struct op *op, const char *fs);
+const char *op_feature_on(const struct op *op, const char *fs);
+/* The cases a table over these seal sets makes on fs (set 0 is "none"). */
+unsigned int ops_table_cases(const char *fs, bool (*runs_set)(const struct seal_set *set));
+
 int ops_init(void);
 /* Adds seals the way the subject supports: bpfseal or native memfd. */
 int subject_add_seals(struct subject *s, unsigned int seals, bool memfd);
