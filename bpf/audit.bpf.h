@@ -24,30 +24,6 @@
 
 #include "bpfseal.bpf.h"
 
-/* Only the template: each consumer's ring is its own map, of any size. */
-struct audit_ring {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4096);
-};
-
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, BPFSEAL_AUDIT_CONSUMERS_MAX);
-	__type(key, __u32);
-	__array(values, struct audit_ring);
-} audit_rings_map_t;
-
-/* Records each slot's ring had no room for, since the policy was loaded. */
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, BPFSEAL_AUDIT_CONSUMERS_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} audit_dropped_map_t;
-
-extern audit_rings_map_t audit_rings SEC(".maps");
-extern audit_dropped_map_t audit_dropped SEC(".maps");
-
 /* What a hook knows about what it refused (or did); the rest is read here. */
 struct audit_facts {
 	__u32 type;		/* BPFSEAL_AUDIT_* */

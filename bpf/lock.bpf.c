@@ -44,21 +44,22 @@
 #define MOUNT_WALK_MAX		16	/* mounts between a pin fs and the root */
 #define USED_MAPS_MAX		64	/* maps one program may use, to look through */
 
-#define LOCK_LINKS_MAX		64	/* lock_link_ids' size */
-
 static __always_inline bool is_locked(struct bpfseal_policy_state *st)
 {
 	return st && st->locked;
 }
 
-/* One of this policy's maps? (Their addresses, as the verifier fixed them.) */
+/*
+ * One of the maps that hold the policy's state (MAP_KIND_STATE in
+ * map_list.h: all but audit_rings)? Their addresses, as the verifier fixed
+ * them.
+ */
+#define IS_STATE_MAP(name, type, kind) || (kind == MAP_KIND_STATE && map == (void *)&name)
 static __always_inline bool policy_map(const void *map)
 {
-	return map == (void *)&seals || map == (void *)&sealed_inodes || map == (void *)&write_facts ||
-	       map == (void *)&mmap_slots || map == (void *)&policy_state || map == (void *)&core_dumps ||
-	       map == (void *)&records || map == (void *)&sealed_devs || map == (void *)&lock_link_ids ||
-	       map == (void *)&audit_dropped || map == (void *)&sealed_hint;
+	return false BPFSEAL_MAPS(IS_STATE_MAP);
 }
+#undef IS_STATE_MAP
 
 /*
  * audit_rings is not the policy's state: audit consumers put their own ring
