@@ -158,16 +158,6 @@ static __always_inline int commit_seals(struct bpfseal_inode *v, __u32 add)
 	return -EBUSY;
 }
 
-/* Only root persists a seal: the state file is root's (user/persist.c). */
-static __always_inline bool caller_is_root_capable(void)
-{
-	const struct cred *cred = bpf_get_current_task_btf()->cred;
-	__u64 caps = 0;
-
-	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
-}
-
 /*
  * Where the seals will live (records.bpf.h), checked before anything is
  * made: a seal that eviction could lose is refused, and so is persistence
@@ -184,8 +174,9 @@ static __always_inline int keeping_allows(struct inode *inode, unsigned long arg
 	if (arg & BPFSEAL_ADD_PERSIST) {
 		if (keeping != KEPT_BY_RECORD)
 			return cannot;
+		/* Only root persists a seal: the state file is root's (user/persist.c). */
 		*reason = BPFSEAL_REASON_PERSIST_NOT_ROOT;
-		if (!caller_is_root_capable())
+		if (!current_capable(CAP_FOWNER))
 			return EPERM;
 	}
 	return 0;

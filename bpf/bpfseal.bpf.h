@@ -103,14 +103,28 @@ static __always_inline __s64 current_syscall(void)
 	return task_syscall(bpf_get_current_task_btf());
 }
 
-/* CAP_SYS_ADMIN in the initial user namespace: an administrator of the machine. */
-static __always_inline bool machine_admin(void)
+/*
+ * Does cred hold cap in the initial user namespace (level 0), the only one
+ * whose capabilities reach every file and the whole machine? kernel_cap_t
+ * is u32[2] before 6.3 and u64 after: the same 8 bytes.
+ */
+static __always_inline bool cred_capable(const struct cred *cred, int cap)
 {
-	const struct cred *cred = bpf_get_current_task_btf()->cred;
 	__u64 caps = 0;
 
 	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	return (caps & (1ULL << CAP_SYS_ADMIN)) && BPF_CORE_READ(cred, user_ns, level) == 0;
+	return (caps & (1ULL << cap)) && BPF_CORE_READ(cred, user_ns, level) == 0;
+}
+
+static __always_inline bool current_capable(int cap)
+{
+	return cred_capable(bpf_get_current_task_btf()->cred, cap);
+}
+
+/* CAP_SYS_ADMIN: an administrator of the machine. */
+static __always_inline bool machine_admin(void)
+{
+	return current_capable(CAP_SYS_ADMIN);
 }
 
 /*
@@ -244,14 +258,10 @@ static __always_inline bool caller_may_seal(struct inode *inode)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct cred *cred = task->cred;
-	__u64 caps = 0;
 
 	if (BPF_CORE_READ(cred, fsuid.val) == BPF_CORE_READ(inode, i_uid.val))
 		return true;
-	/* kernel_cap_t is u32[2] before 6.3 and u64 after: the same 8 bytes. */
-	bpf_core_read(&caps, sizeof(caps), &cred->cap_effective);
-	/* Only the initial user namespace (level 0) has CAP_FOWNER over all files. */
-	return (caps & (1ULL << CAP_FOWNER)) && BPF_CORE_READ(cred, user_ns, level) == 0;
+	return cred_capable(cred, CAP_FOWNER);
 }
 
 #define FENCE_XATTR_LEN sizeof(BPFSEAL_FENCE_XATTR)
