@@ -64,14 +64,6 @@ static __always_inline __u32 audit_write_operation(void)
 	}
 }
 
-/* The second system call argument (fallocate's mode, ioctl's command). */
-static __always_inline __u64 syscall_arg2(void)
-{
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-
-	return regs ? BPF_CORE_READ(regs, si) : 0;
-}
-
 static __always_inline void audit_count_dropped(struct bpfseal_policy_state *st, __u32 slot)
 {
 	__u64 *dropped = bpf_map_lookup_elem(&audit_dropped, &slot);

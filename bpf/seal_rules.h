@@ -5,7 +5,7 @@
  * tests (tests/unit/seal_rules_test.c) run every rule as a table in
  * milliseconds; the BPF programs gather the facts and call these. The VM
  * suite stays the real test: it checks the facts are the right ones.
- * Callers provide EPERM, EACCES and EINVAL (bpfseal.bpf.h or <errno.h>).
+ * Callers provide EPERM, EACCES and EINVAL (answers.bpf.h or <errno.h>).
  */
 #ifndef BPFSEAL_SEAL_RULES_H
 #define BPFSEAL_SEAL_RULES_H

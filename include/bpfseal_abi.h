@@ -124,7 +124,7 @@ struct bpfseal_record {
 /*
  * "sealed_hint": inodes with seal storage, counted by a hash of their
  * device and inode number (as in struct bpfseal_listed_inode):
- * bpf/bpfseal.bpf.h, maybe_sealed().
+ * bpf/seal_lookup.bpf.h, maybe_sealed().
  */
 #define BPFSEAL_SEALED_HINT_SLOTS	(1u << 18)
 #define BPFSEAL_SEALED_HINT_SLOT(dev, ino) \
