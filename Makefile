@@ -148,7 +148,7 @@ $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
 $(OUT)/tests/integration/locked_test: $(OUT)/tests/integration/fmodret.skel.h
 # The audit tests read records as sealctl does.
 $(OUT)/tests/integration/audit_test $(OUT)/tests/integration/journal_test $(OUT)/tests/integration/durable_test: \
-	$(OUT)/audit.o $(OUT)/find_paths.o
+	$(OUT)/audit.o $(OUT)/find_paths.o $(OUT)/text.o
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results

@@ -31,6 +31,7 @@
 #include "audit.h"
 #include "find_paths.h"
 #include "seal_names.h"
+#include "text.h"
 #include "textbuf.h"
 
 /* Claim byte `slot` of the lock file: 1 claimed, 0 held by another consumer, -errno. */
@@ -614,13 +615,6 @@ static void print_clean(FILE *f, const char *s)
 		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
 }
 
-static const char *errno_name(int err)
-{
-	const char *n = err ? strerrorname_np(err) : NULL;
-
-	return n ? n : "?";
-}
-
 static void print_subject_text(FILE *f, const struct bpfseal_audit_record *rec, const char *path)
 {
 	fputc(' ', f);
@@ -671,20 +665,6 @@ void audit_print_text(FILE *f, const struct bpfseal_audit_record *rec, const cha
 	fprintf(f, " pid=%u comm=", rec->tgid);
 	print_clean(f, rec->comm);
 	fprintf(f, " uid=%u", rec->uid);
-}
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
 }
 
 static void json_seals(FILE *f, unsigned int seals)
@@ -743,23 +723,23 @@ void audit_print_json(FILE *f, const struct bpfseal_audit_record *rec, const cha
 	else
 		fputs("null", f);
 	fputs(",\"detail\":", f);
-	json_str(f, audit_detail(rec, buf, sizeof(buf)));
+	json_string(f, audit_detail(rec, buf, sizeof(buf)));
 	fprintf(f, ",\"detail_value\":%llu,\"syscall\":", rec->detail);
-	json_str(f, audit_syscall_name(rec->syscall, buf, sizeof(buf)));
+	json_string(f, audit_syscall_name(rec->syscall, buf, sizeof(buf)));
 	if (rec->type == BPFSEAL_AUDIT_POLICY) {
 		fputs(",\"device\":null,\"ino\":null,\"name\":null,\"path\":null", f);
 	} else {
 		fprintf(f, ",\"device\":\"%llu:%llu\",\"ino\":%llu,\"name\":", rec->dev >> 20, rec->dev & 0xfffff,
 			rec->ino);
-		json_str(f, rec->name);
+		json_string(f, rec->name);
 		fputs(",\"path\":", f);
 		if (path && path[0])
-			json_str(f, path);
+			json_string(f, path);
 		else
 			fputs("null", f);
 	}
 	fprintf(f, ",\"pid\":%u,\"tid\":%u,\"comm\":", rec->tgid, rec->pid);
-	json_str(f, rec->comm);
+	json_string(f, rec->comm);
 	fprintf(f, ",\"uid\":%u,\"loginuid\":", rec->uid);
 	if (rec->loginuid == 0xffffffffu)
 		fputs("null", f);

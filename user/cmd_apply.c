@@ -22,6 +22,7 @@
 #include "seal_names.h"
 #include "persist.h"
 #include "sealctl.h"
+#include "text.h"
 
 #define SEALS_DIR "/etc/bpfseal/seals.d"
 
@@ -30,18 +31,6 @@ struct entry {
 	unsigned int seals;
 	bool persist;
 };
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
 
 /* Cut the last word off s: returns it; s keeps the rest (trimmed), or NULL if one word. */
 static char *last_word(char *s)

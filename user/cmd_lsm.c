@@ -30,6 +30,7 @@
 #include "lsm_list.h"
 #include "persist.h"
 #include "sealctl.h"
+#include "text.h"
 #include "textbuf.h"
 
 #define LSM_ACTIVE	"/sys/kernel/security/lsm"

@@ -12,6 +12,7 @@
 #include "persist.h"
 #include "policy.h"
 #include "sealctl.h"
+#include "text.h"
 
 
 /* The state file's records, without those whose inode is gone. */

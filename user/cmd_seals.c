@@ -22,6 +22,7 @@
 #include "policy.h"
 #include "seal_names.h"
 #include "sealctl.h"
+#include "text.h"
 
 /* Resize *array to n elements; false (and *array untouched) when memory runs out. */
 static bool grow_array(void **array, size_t n, size_t size)
@@ -63,13 +64,6 @@ static int check_regular(const char *path, const char *what)
 		return -1;
 	}
 	return 0;
-}
-
-static const char *errno_name(int err)
-{
-	const char *n = strerrorname_np(err);
-
-	return n ? n : "?";
 }
 
 static bool is_memory_backed(int fd)

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +6,7 @@
 
 #include "bpfseal_abi.h"
 #include "config.h"
+#include "text.h"
 
 /* Below that, a few seals fill it; above it, the hash tables' buckets alone take gigabytes. */
 #define CAPACITY_MIN	16u
@@ -26,18 +26,6 @@ int config_parse_capacity(const char *text, unsigned int *capacity, char *err, s
 	}
 	*capacity = (unsigned int)v;
 	return 0;
-}
-
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
 }
 
 int config_read(const char *path, struct bpfseal_config *c, char *err, size_t errlen)

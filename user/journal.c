@@ -17,6 +17,7 @@
 #include "audit.h"
 #include "journal.h"
 #include "seal_names.h"
+#include "text.h"
 
 #define MAX_FIELDS	32
 #define OFFENDERS	256	/* processes tracked at once; the oldest makes room */
@@ -192,7 +193,7 @@ void journal_record(const struct bpfseal_audit_record *rec, const char *path)
 			add(&f, "BPFSEAL_PATH=%s", path);
 	}
 	if (rec->error)
-		add(&f, "BPFSEAL_ERRNO=%s", strerrorname_np(rec->error) ?: "?");
+		add(&f, "BPFSEAL_ERRNO=%s", errno_name(rec->error));
 	if (audit_reason_name(rec->reason)[0])
 		add(&f, "BPFSEAL_REASON=%s", audit_reason_name(rec->reason));
 	if (audit_detail(rec, buf, sizeof(buf))[0])

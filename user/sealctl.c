@@ -99,20 +99,6 @@ int sealctl_parse_flags(int argc, char **argv, const char *command, bool *json, 
 	return optind;
 }
 
-void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -57,9 +57,6 @@ enum operands { OPERANDS_NONE, OPERANDS_SOME, OPERANDS_ANY };
 int sealctl_parse_flags(int argc, char **argv, const char *command, bool *json, bool *force,
 			enum operands operands, int *exit_code);
 
-/* JSON string literal, escaped. */
-void json_string(FILE *f, const char *s);
-
 /* "lsm:" and "bpf lsm:" lines of `sealctl status`; active: the LSMs probed, "" if unknown (cmd_lsm.c). */
 void lsm_status_text(FILE *f, const char *active);
 
