@@ -25,29 +25,44 @@ struct target {
 
 static char path[4096];
 
+/* Why the cases that follow cannot run, or NULL: each then reports it. */
+static char not_run[512];
+
+static bool runs(const char *name)
+{
+	if (!not_run[0])
+		return true;
+	itest_report(false, name, "not run: %s", not_run);
+	return false;
+}
+
+/* A fresh filled file, or -1 with not_run set. */
 static int make(const struct target *t, const char *what)
 {
 	int fd;
 
+	not_run[0] = '\0';
 	if (!t->dir) {
 		fd = itest_make_memfd(what, path, sizeof(path));
-		if (fd >= 0 && itest_fill(fd))
+		if (fd >= 0 && itest_fill(fd)) {
+			close(fd);
 			fd = -1;
+		}
 	} else {
 		fd = itest_make_file(t->dir, what, path, sizeof(path));
 	}
-	if (fd < 0) {
-		perror(what);
-		exit(2);
-	}
+	if (fd < 0)
+		snprintf(not_run, sizeof(not_run), "cannot make %.256s: %s", path, strerror(errno));
 	return fd;
 }
 
 static void drop(const struct target *t, int fd)
 {
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	if (t->dir)
 		unlink(path);
+	not_run[0] = '\0';
 }
 
 static int add_write(int fd)
@@ -101,60 +116,78 @@ static int read_fixed_into(struct io_uring *ring, void *buf)
  * that need dirty tracking (ext4, xfs): there the seal has nothing to wait
  * for. On tmpfs and memfd the pin holds and the seal must wait.
  */
+#define PINNED_CASES 6
+#define UNPINNABLE_CASES 1
+
 static void fixed_buffer(const struct target *t)
 {
 	struct itest_snapshot before, after;
 	struct io_uring ring;
 	struct iovec iov;
 	char n[256];
-	int fd = make(t, "fixed"), reg, err, seals;
-	void *map;
+	int fd = make(t, "fixed"), reg = -1, err = 0, seals = -1, res = 0;
+	bool ring_up = false;
+	void *map = MAP_FAILED;
 
-	if (io_uring_queue_init(4, &ring, 0)) {
-		name(n, sizeof(n), t, "fixed_buffer_setup");
-		itest_report(false, n, "io_uring_queue_init failed");
-		drop(t, fd);
-		return;
+	if (!not_run[0] && io_uring_queue_init(4, &ring, 0))
+		snprintf(not_run, sizeof(not_run), "io_uring_queue_init failed");
+	ring_up = !not_run[0];
+	if (ring_up) {
+		map = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		iov = (struct iovec){ map, LEN };
+		reg = map == MAP_FAILED ? -errno : io_uring_register_buffers(&ring, &iov, 1);
+		if (map != MAP_FAILED)
+			munmap(map, LEN);
+		err = add_write(fd);
+		seals = bpfseal_get_seals(fd);
 	}
-	map = mmap(NULL, LEN, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	iov = (struct iovec){ map, LEN };
-	reg = map == MAP_FAILED ? -errno : io_uring_register_buffers(&ring, &iov, 1);
-	if (map != MAP_FAILED)
-		munmap(map, LEN);
-	err = add_write(fd);
-	seals = bpfseal_get_seals(fd);
-	if (reg) {
-		if (t->shmem) {
-			name(n, sizeof(n), t, "fixed_buffer_registers");
-			itest_report(false, n, "io_uring_register_buffers: %s", strerror(-reg));
-		} else {
-			name(n, sizeof(n), t, "unpinnable_pages_seal_write");
-			itest_expect(n, err, 0);
-		}
-		io_uring_queue_exit(&ring);
-		drop(t, fd);
-		return;
+	if (!t->shmem) {
+		/* No pin to wait for, unless this kernel pins such pages after all: then the seal must wait. */
+		name(n, sizeof(n), t, "unpinnable_pages_seal_write");
+		if (runs(n))
+			itest_report(reg ? err == 0 : err == EBUSY, n, "fixed buffer %s, then adding WRITE: %s",
+				     reg ? "refused" : "registered", itest_errname(err));
+		if (!reg)
+			io_uring_unregister_buffers(&ring);
+		goto out;
 	}
+	if (ring_up && reg)
+		snprintf(not_run, sizeof(not_run), "io_uring_register_buffers: %s", strerror(-reg));
 	name(n, sizeof(n), t, "fixed_buffer_pin_makes_write_seal_EBUSY");
-	itest_expect(n, err, EBUSY);
+	if (runs(n))
+		itest_expect(n, err, EBUSY);
 	name(n, sizeof(n), t, "EBUSY_reason_names_pins");
-	itest_reason(n, "pinned for I/O");
+	if (runs(n))
+		itest_reason(n, "pinned for I/O");
 	name(n, sizeof(n), t, "refused_write_seal_left_no_seal");
-	itest_expect_seals(n, seals, 0);
+	if (runs(n))
+		itest_expect_seals(n, seals, 0);
 
-	/* Whatever the answer, a seal reported must hold against the pin. */
+	/* The pin writes the page whatever the seal: the file changes unless sealed write. */
 	itest_snapshot(fd, &before);
-	read_fixed_into(&ring, map);
+	if (!not_run[0])
+		res = read_fixed_into(&ring, map);
 	itest_snapshot(fd, &after);
+	name(n, sizeof(n), t, "fixed_buffer_writes_through_the_pin");
+	if (runs(n))
+		itest_report(res == LEN && ((seals > 0 && (seals & WRITE)) || itest_snapshot_diff(&before, &after)), n,
+			     "read_fixed: %s; the file %s", res < 0 ? strerror(-res) : res == LEN ? "ok" : "short",
+			     itest_snapshot_diff(&before, &after) ? "changed" : "did not change: the pin is not real");
+	/* Whatever the answer, a seal reported must hold against the pin. */
 	name(n, sizeof(n), t, "no_write_through_pin_once_sealed");
-	itest_report(!(seals > 0 && (seals & WRITE)) || !itest_snapshot_diff(&before, &after), n,
-		     "the fixed buffer changed a file sealed with write: %s",
-		     itest_snapshot_diff(&before, &after));
+	if (runs(n))
+		itest_report(!(seals > 0 && (seals & WRITE)) || !itest_snapshot_diff(&before, &after), n,
+			     "the fixed buffer changed a file sealed with write: %s",
+			     itest_snapshot_diff(&before, &after));
 
-	io_uring_unregister_buffers(&ring);
+	if (!not_run[0])
+		io_uring_unregister_buffers(&ring);
 	name(n, sizeof(n), t, "write_seal_ok_once_pin_released");
-	itest_expect(n, add_write_after_release(fd), 0);
-	io_uring_queue_exit(&ring);
+	if (runs(n))
+		itest_expect(n, add_write_after_release(fd), 0);
+out:
+	if (ring_up)
+		io_uring_queue_exit(&ring);
 	drop(t, fd);
 }
 
@@ -164,7 +197,7 @@ static void spliced_pages(const struct target *t)
 	char n[256], buf[4096];
 	int fd = make(t, "vmsplice"), p[2] = { -1, -1 };
 	struct iovec iov;
-	void *map = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	void *map = fd < 0 ? MAP_FAILED : mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
 	ssize_t spliced = -1;
 
 	if (map != MAP_FAILED && !pipe(p)) {
@@ -172,15 +205,17 @@ static void spliced_pages(const struct target *t)
 		spliced = vmsplice(p[1], &iov, 1, 0);
 		munmap(map, 4096);
 	}
+	if (!not_run[0] && spliced != 4096)
+		snprintf(not_run, sizeof(not_run), "vmsplice: %s", strerror(errno));
 	name(n, sizeof(n), t, "vmspliced_pages_make_write_seal_EBUSY");
-	if (spliced != 4096)
-		itest_report(false, n, "vmsplice: %s", strerror(errno));
-	else
+	if (runs(n))
 		itest_expect(n, add_write(fd), EBUSY);
-	if (p[0] >= 0)
-		(void)!read(p[0], buf, sizeof(buf));
+	/* The pipe drained: all of it read back, or the pages are still in it. */
+	if (!not_run[0] && read(p[0], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
+		snprintf(not_run, sizeof(not_run), "the pipe gave back less than was spliced: %s", strerror(errno));
 	name(n, sizeof(n), t, "write_seal_ok_once_pipe_drained");
-	itest_expect(n, add_write(fd), 0);
+	if (runs(n))
+		itest_expect(n, add_write(fd), 0);
 	if (p[0] >= 0) {
 		close(p[0]);
 		close(p[1]);
@@ -197,10 +232,12 @@ static void fresh_pages(const struct target *t)
 
 	memset(big, 'f', sizeof(big));
 	name(n, sizeof(n), t, "freshly_written_file_seals_write");
-	if (pwrite(fd, big, sizeof(big), 0) != (ssize_t)sizeof(big))
-		itest_report(false, n, "pwrite: %s", strerror(errno));
-	else
-		itest_expect(n, add_write(fd), 0);
+	if (runs(n)) {
+		if (pwrite(fd, big, sizeof(big), 0) != (ssize_t)sizeof(big))
+			itest_report(false, n, "pwrite: %s", strerror(errno));
+		else
+			itest_expect(n, add_write(fd), 0);
+	}
 	drop(t, fd);
 }
 
@@ -214,20 +251,23 @@ static void mapped_pages(const struct target *t)
 	volatile char sum = 0;
 
 	memset(big, 'm', sizeof(big));
-	if (pwrite(fd, big, sizeof(big), 0) != (ssize_t)sizeof(big) || fsync(fd))
-		perror("mapped_pages");
+	if (!not_run[0] && (pwrite(fd, big, sizeof(big), 0) != (ssize_t)sizeof(big) || fsync(fd)))
+		snprintf(not_run, sizeof(not_run), "cannot write %.256s: %s", path, strerror(errno));
 	/* Evicted, the pages come back through readahead: large folios on xfs/ext4. */
-	posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	rfd = open(path, O_RDONLY | O_CLOEXEC);
-	if (rfd >= 0)
-		shared = mmap(NULL, BIG, PROT_READ, MAP_SHARED, rfd, 0);
-	priv = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	rfd = -1;
+	if (!not_run[0]) {
+		posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		rfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (rfd >= 0)
+			shared = mmap(NULL, BIG, PROT_READ, MAP_SHARED, rfd, 0);
+		priv = mmap(NULL, BIG, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+		if (shared == MAP_FAILED || priv == MAP_FAILED)
+			snprintf(not_run, sizeof(not_run), "mmap: %s", strerror(errno));
+	}
 	for (size_t i = 0; shared != MAP_FAILED && priv != MAP_FAILED && i < BIG; i += 4096)
 		sum += shared[i] + priv[i];
 	name(n, sizeof(n), t, "read_only_shared_and_private_mappings_allow_write_seal");
-	if (shared == MAP_FAILED || priv == MAP_FAILED)
-		itest_report(false, n, "mmap: %s", strerror(errno));
-	else
+	if (runs(n))
 		itest_expect(n, add_write(fd), 0);
 	if (shared != MAP_FAILED)
 		munmap(shared, BIG);
@@ -247,12 +287,18 @@ int main(void)
 		{ "memfd", NULL, true },
 	};
 
+	size_t count = sizeof(targets) / sizeof(targets[0]), cases = 0;
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (size_t i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+	/* Per target: the fixed buffer's cases, vmsplice's two, fresh and mapped pages' one each. */
+	for (size_t i = 0; i < count; i++)
+		cases += (targets[i].shmem ? PINNED_CASES : UNPINNABLE_CASES) + 2 + 1 + 1;
+	itest_plan(cases);
+	for (size_t i = 0; i < count; i++) {
 		fixed_buffer(&targets[i]);
 		spliced_pages(&targets[i]);
 		fresh_pages(&targets[i]);
 		mapped_pages(&targets[i]);
 	}
-	return itest_failures ? 1 : 0;
+	return itest_end();
 }
