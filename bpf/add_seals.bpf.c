@@ -23,8 +23,8 @@
  * references as memfd_wait_for_pins() does (libbpfseal does).
  * Seals only ever grow: they are OR-ed in with compare-and-swap, and the map
  * is frozen for userspace writers, so nothing but this hook can change them.
- * On success the hook returns 0 and the kernel answers EINVAL for the
- * unknown command; callers confirm through the map (see bpfseal_add_seals).
+ * On success the hook returns 0, and the caller gets EINVAL all the same
+ * (the fcntl channel, include/bpfseal_abi.h).
  */
 #include "audit.bpf.h"
 #include "page_refs.bpf.h"

@@ -51,12 +51,16 @@
 #define BPFSEAL_SEALS_BY_POSITION	(BPFSEAL_SEAL_GROW | BPFSEAL_SEAL_APPEND)
 
 /*
+ * The fcntl channel. Every request to the policy is an fcntl command no
+ * kernel fcntl has (BPFSEAL_FCNTL_COMMANDS, below): the policy's file_fcntl
+ * programs see the caller's open file and the argument by value, and a
+ * refusal is their errno. A request they take gets EINVAL all the same:
+ * they answer 0, and the kernel then finds no such command. So the caller
+ * learns the outcome elsewhere: the seal map (bpfseal_add_seals() reads it
+ * back), policy_state (the lock), or not at all (the audit note).
+ *
  * Seals are requested with fcntl(fd, BPFSEAL_F_ADD_SEALS, seals): the
- * policy's file_fcntl hook sees the file and the mask by value, applies
- * memfd's rules and answers with memfd's errno. No kernel fcntl has this
- * number, so when the policy accepts the request the kernel itself then
- * answers EINVAL; callers confirm success by reading the seal map
- * (bpfseal_add_seals() in libbpfseal does both).
+ * policy applies memfd's rules and refuses with memfd's errno.
  */
 #define BPFSEAL_F_ADD_SEALS		0x62730001u
 /*
@@ -82,7 +86,7 @@
  * fcntl(fd, BPFSEAL_F_RESTORE_SEALS, 0): apply the seals the policy keeps
  * for this inode's identity, if any (any caller; it adds nothing the policy
  * did not already hold). The loader asks it for files already in memory
- * when persisted records are loaded. The kernel answers EINVAL afterwards.
+ * when persisted records are loaded.
  */
 #define BPFSEAL_F_RESTORE_SEALS		0x62730002u
 
@@ -90,8 +94,7 @@
  * fcntl(dir_fd, BPFSEAL_F_LOCK_POLICY, public_dir_fd) by CAP_SYS_ADMIN: lock
  * the policy until reboot (bpf/lock.bpf.c). dir_fd is the root of the
  * policy's own bpffs (BPFSEAL_PIN_DIR), public_dir_fd that of
- * BPFSEAL_PUBLIC_DIR. One way: nothing unlocks it. The kernel then answers
- * EINVAL for the command, as for the others.
+ * BPFSEAL_PUBLIC_DIR. One way: nothing unlocks it.
  */
 #define BPFSEAL_F_LOCK_POLICY		0x62730003u
 
@@ -318,7 +321,7 @@ struct bpfseal_audit_record {
  * fcntl(any fd, BPFSEAL_F_AUDIT_NOTE, operation | detail << 8), operation
  * BPFSEAL_OP_LOAD, UNLOAD or LOCK: the policy records a change made to it
  * (sealctl asks; only CAP_SYS_ADMIN in the initial user namespace is
- * heard). The kernel answers EINVAL.
+ * heard).
  */
 #define BPFSEAL_F_AUDIT_NOTE		0x62730004u
 

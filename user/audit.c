@@ -250,7 +250,7 @@ int audit_note(unsigned int operation, unsigned long long detail)
 
 	if (fd < 0)
 		return -errno;
-	/* The policy hears it in its fcntl hook; the kernel then answers EINVAL. */
+	/* Answered EINVAL even when heard (the fcntl channel, bpfseal_abi.h). */
 	fcntl(fd, BPFSEAL_F_AUDIT_NOTE, (unsigned long)operation | (unsigned long)(detail << 8));
 	close(fd);
 	return 0;

@@ -336,7 +336,7 @@ int bpfseal__add_seals(int fd, unsigned int seals, unsigned int flags)
 		errno = EINVAL;
 		return -1;
 	}
-	/* The policy accepted (the kernel then says EINVAL): confirm. */
+	/* EINVAL is also what an accepted request gets (the fcntl channel, bpfseal_abi.h): confirm. */
 	if ((seals & BPFSEAL_SEAL_EXEC) && (st.st_mode & 0111))
 		expected |= BPFSEAL_SEALS_IMPLIED_BY_EXEC;
 	now = policy_seals(fd);

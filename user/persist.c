@@ -422,7 +422,7 @@ size_t persist_restore_in_memory(const struct persisted *records, size_t n)
 
 		if (fd < 0)
 			continue;
-		/* The policy applies its record; the kernel then answers EINVAL. */
+		/* Answered EINVAL even when taken (the fcntl channel, bpfseal_abi.h). */
 		fcntl(fd, BPFSEAL_F_RESTORE_SEALS, 0);
 		close(fd);
 		reached++;

@@ -560,12 +560,21 @@ static int pinned_link_prog_info(const char *name, struct bpf_prog_info *prog)
 }
 
 /*
- * Has the pinned sealed_hint been kept by every load since the seals were
- * pinned? Only programs that use it count the inodes they give storage:
- * if the policy attached now does not (an upgrade from a version without
- * the hint, a downgrade and back, a load that stopped half-way), inodes
- * sealed meanwhile are missing from it.
+ * The distrusted seal hint. Only programs that use sealed_hint count the
+ * inodes they give storage: a pinned hint the policy attached now does not
+ * use (an upgrade from a version without the hint, a downgrade and back, a
+ * load that stopped half-way) misses the inodes sealed meanwhile. Such a
+ * hint is made anew (its pin removed before the load) and every slot
+ * starts at SEALED_HINT_DISTRUSTED, a count that never reaches zero: every
+ * hook looks for storage, as before the hint, until the next fresh load (a
+ * reboot). Slower, never unsealed. The count is large because inodes
+ * counted in the old hint are still taken off this one when they are
+ * freed. No program uses the new map before it is attached, so filling it
+ * cannot race.
  */
+#define SEALED_HINT_DISTRUSTED	(1u << 31)
+
+/* Has the pinned hint been kept by every load since the seals were pinned? */
 static bool sealed_hint_kept(void)
 {
 	struct bpf_prog_info prog = {};
@@ -585,17 +594,7 @@ static bool sealed_hint_kept(void)
 	return kept;
 }
 
-/*
- * A hint not kept all along may miss sealed inodes. It is made anew (its
- * pin removed before the load) and every slot starts at a count that never
- * reaches zero: every hook looks for storage, as before the hint, until the
- * next fresh load (a reboot). Slower, never unsealed. The count is large
- * because inodes counted in the old hint are still taken off this one when
- * they are freed. No program uses the new map before it is attached, so
- * filling it cannot race.
- */
-#define SEALED_HINT_DISTRUSTED	(1u << 31)
-
+/* Every slot of a hint not kept all along at SEALED_HINT_DISTRUSTED. */
 static int distrust_sealed_hint(struct bpfseal *skel, char *err, size_t errlen)
 {
 	__u32 n = bpf_map__max_entries(skel->maps.sealed_hint), count = n, *keys, *counts;
@@ -650,7 +649,7 @@ static int lock_policy(char *err, size_t errlen)
 			   BPFSEAL_PUBLIC_DIR);
 		goto out;
 	}
-	/* The policy takes the request; the kernel then answers EINVAL for the command. */
+	/* Answered EINVAL even when taken (the fcntl channel, bpfseal_abi.h): policy_state says. */
 	fcntl(dir, BPFSEAL_F_LOCK_POLICY, pub);
 	if (!policy_locked()) {
 		ret = fail(err, errlen, -EPERM, "the policy did not take the lock request");
