@@ -14,19 +14,21 @@ int main(void)
 	int s = socket(AF_UNIX, SOCK_STREAM, 0), status;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	itest_plan(1);
 	unlink(addr.sun_path);
 	if (s < 0 || bind(s, (struct sockaddr *)&addr, sizeof(addr))) {
 		itest_report(false, "sealctl/bad/socket", "cannot make a socket: %s", strerror(errno));
-		return 1;
+		return itest_end();
 	}
 	p = popen("sealctl add --seals write /mnt/tmpfs/sealctl.sock 2>&1", "r");
-	if (!fgets(out, sizeof(out), p))
+	if (!p || !fgets(out, sizeof(out), p))
 		out[0] = '\0';
-	status = pclose(p);
-	itest_report(WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
+	status = p ? pclose(p) : -1;
+	itest_report(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 1 &&
 		     strstr(out, "a socket; only regular files can be sealed"),
-		     "sealctl/bad/socket", "exit %d: %s", WEXITSTATUS(status), out);
+		     "sealctl/bad/socket", "exit %d: %s", status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+		     out);
 	close(s);
 	unlink(addr.sun_path);
-	return itest_failures ? 1 : 0;
+	return itest_end();
 }
