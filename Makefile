@@ -121,9 +121,9 @@ $(OUT)/examples/%: examples/%.c $(OUT)/libbpfseal.a | $(OUT)/examples
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(OUT)/libbpfseal.a $(LIBBPF_LIBS)
 
 # --- tests
-# Unit tests link the loader's table (with the LSM list helpers it uses) and
-# the library; the BPF rules are headers.
-$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/policy.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a \
+# Unit tests link the program table (not the loader), the LSM list helpers
+# and the library; the BPF rules are headers.
+$(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/programs.o $(OUT)/lsm_list.o $(OUT)/libbpfseal.a \
 		$(OUT)/bpfseal.service $(addprefix $(OUT)/,$(MOUNT_UNITS)) $(OUT)/bpfseal-journal.service \
 		$(wildcard bpf/*.h) | $(OUT)/tests/unit
 	$(call msg,CC,$@)

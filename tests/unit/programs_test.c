@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The program table (user/policy.c) is the one source of truth: it must
+ * The program table (user/programs.c) is the one source of truth: it must
  * name exactly the skeleton's programs, with their real hooks, and
  * bpf/README.md must show it as generated.
  */
@@ -15,7 +15,7 @@
 #include <bpf/libbpf.h>
 
 #include "bpfseal.skel.h"
-#include "policy.h"
+#include "programs.h"
 
 #define README SOURCE_DIR "/bpf/README.md"
 #define GENERATED BUILD_DIR "/bpf-README-programs.md"
@@ -70,7 +70,7 @@ static char *read_all(FILE *f)
 
 static void readme_shows_the_table_as_generated(void **state)
 {
-	const char *begin = "<!-- programs:begin (generated from user/policy.c) -->\n";
+	const char *begin = "<!-- programs:begin (generated from user/programs.c) -->\n";
 	const char *end = "<!-- programs:end -->";
 	FILE *f = fopen(README, "r"), *mem;
 	char *readme, *want, *start, *stop;
