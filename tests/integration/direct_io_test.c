@@ -53,67 +53,117 @@ static void back_to_full_speed(void)
 	write_file(CGROUP "/cgroup.procs", pid);
 }
 
+/* With not_run set (the set-up failed), the case reports that and does not run. */
+static bool runs(const char *name, const char *not_run)
+{
+	if (not_run)
+		itest_report(false, name, "not run: %s", not_run);
+	return !not_run;
+}
+
+/* What in_flight_case() reports per filesystem. */
+#define IN_FLIGHT_CASES 7
+
 static void in_flight_case(const char *fs, const char *dir)
 {
 	struct itest_snapshot *sealed = malloc(sizeof(*sealed)), *later = malloc(sizeof(*later));
 	struct iocb iocb, *list[1] = { &iocb };
-	struct io_event event;
+	struct io_event event = { 0 };
 	io_context_t ctx = 0;
-	char path[256], n[256];
+	char path[256], n[256], why[512] = "", *want = malloc(LEN);
+	const char *not_run = NULL;
 	struct stat st;
 	void *buf = NULL;
-	int fd = itest_make_file(dir, "direct-io", path, sizeof(path)), dfd, err;
+	int fd = itest_make_file(dir, "direct-io", path, sizeof(path)), dfd = -1, err = 0;
+	bool slowed = false, landed_at_seal = false, landed_later = false;
+	long done = -1;
 
-	fstat(fd, &st);
+	if (fd < 0 || fstat(fd, &st))
+		snprintf(why, sizeof(why), "cannot make %s: %s", path, strerror(errno));
+	else if ((dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC)) < 0)
+		snprintf(why, sizeof(why), "O_DIRECT open: %s", strerror(errno));
+	else if (posix_memalign(&buf, 4096, LEN) || !want || io_setup(1, &ctx))
+		snprintf(why, sizeof(why), "io_setup: %s", strerror(errno));
+	else if (!(slowed = slow_down_writes(st.st_dev)))
+		snprintf(why, sizeof(why), "cannot throttle writes to the disk: %s", strerror(errno));
+	if (!why[0]) {
+		memset(buf, 'D', LEN);
+		memset(want, 'D', LEN);
+		io_prep_pwrite(&iocb, dfd, buf, LEN, 0);
+		if (io_submit(ctx, 1, list) != 1)
+			snprintf(why, sizeof(why), "io_submit: %s", strerror(errno));
+	}
 	snprintf(n, sizeof(n), "direct_io/%s/setup", fs);
-	dfd = open(path, O_RDWR | O_DIRECT | O_CLOEXEC);
-	if (dfd < 0 || posix_memalign(&buf, 4096, LEN) || io_setup(1, &ctx) || !slow_down_writes(st.st_dev)) {
-		itest_report(false, n, "%s", strerror(errno));
-		goto out;
-	}
-	memset(buf, 'D', LEN);
-	io_prep_pwrite(&iocb, dfd, buf, LEN, 0);
-	if (io_submit(ctx, 1, list) != 1) {
-		itest_report(false, n, "io_submit: %s", strerror(errno));
-		back_to_full_speed();
-		goto out;
-	}
+	itest_report(!why[0], n, "%s", why);
+	if (why[0])
+		not_run = "set-up failed";
 
-	err = bpfseal_add_seals(fd, WRITE) ? errno : 0;
-	itest_snapshot(fd, sealed);
-	snprintf(n, sizeof(n), "direct_io/%s/write_in_flight_makes_write_seal_EBUSY", fs);
-	itest_expect(n, err, EBUSY);
-	if (err == EBUSY) {
-		snprintf(n, sizeof(n), "direct_io/%s/EBUSY_reason_names_it", fs);
-		itest_reason(n, "in flight");
-		snprintf(n, sizeof(n), "direct_io/%s/refused_seal_left_no_seal", fs);
-		itest_expect_seals(n, bpfseal_get_seals(fd), 0);
+	if (!not_run) {
+		err = bpfseal_add_seals(fd, WRITE) ? errno : 0;
+		itest_snapshot(fd, sealed);
+		landed_at_seal = sealed->len == LEN && !memcmp(sealed->data, want, LEN);
 	}
-	io_getevents(ctx, 1, 1, &event, NULL);
-	back_to_full_speed();
-	itest_snapshot(fd, later);
+	snprintf(n, sizeof(n), "direct_io/%s/write_in_flight_makes_write_seal_EBUSY", fs);
+	if (runs(n, not_run))
+		itest_expect(n, err, EBUSY);
+	snprintf(n, sizeof(n), "direct_io/%s/EBUSY_reason_names_it", fs);
+	if (runs(n, not_run)) {
+		if (err == EBUSY)
+			itest_reason(n, "in flight");
+		else
+			itest_report(false, n, "no EBUSY to explain: %s", itest_errname(err));
+	}
+	snprintf(n, sizeof(n), "direct_io/%s/refused_seal_left_no_seal", fs);
+	if (runs(n, not_run)) {
+		if (err)
+			itest_expect_seals(n, bpfseal_get_seals(fd), 0);
+		else
+			itest_report(false, n, "the seal was not refused");
+	}
+	if (!not_run) {
+		if (io_getevents(ctx, 1, 1, &event, NULL) == 1)
+			done = (long)event.res;
+		itest_snapshot(fd, later);
+		landed_later = later->len == LEN && !memcmp(later->data, want, LEN);
+	}
+	if (slowed)
+		back_to_full_speed();
+	/* The race itself: the write had not landed when the seal was asked, and then did. */
+	snprintf(n, sizeof(n), "direct_io/%s/write_was_in_flight_at_the_seal", fs);
+	if (runs(n, not_run))
+		itest_report(!landed_at_seal && done == LEN && (landed_later || !err), n,
+			     "the write %s when sealing, completed with %ld of %d bytes, %s afterwards",
+			     landed_at_seal ? "had landed already" : "had not landed", done, LEN,
+			     landed_later ? "in the file" : "not in the file");
 	snprintf(n, sizeof(n), "direct_io/%s/no_direct_write_lands_after_the_seal", fs);
-	itest_report(err || !itest_snapshot_diff(sealed, later), n, "sealed, then the in-flight write landed: %s",
-		     itest_snapshot_diff(sealed, later));
+	if (runs(n, not_run))
+		itest_report(err || !itest_snapshot_diff(sealed, later), n, "sealed, then the in-flight write landed: %s",
+			     itest_snapshot_diff(sealed, later));
+	/* Sealed already or not, adding write once the I/O is done succeeds. */
 	snprintf(n, sizeof(n), "direct_io/%s/write_seal_ok_once_done", fs);
-	if (err)
+	if (runs(n, not_run))
 		itest_expect(n, bpfseal_add_seals(fd, WRITE) ? errno : 0, 0);
-out:
 	if (ctx)
 		io_destroy(ctx);
 	if (dfd >= 0)
 		close(dfd);
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	free(buf);
+	free(want);
 	free(sealed);
 	free(later);
 }
 
 int main(void)
 {
+	static const char *const filesystems[][2] = { { "ext4", "/mnt/ext4" }, { "xfs", "/mnt/xfs" } };
+	size_t count = sizeof(filesystems) / sizeof(filesystems[0]);
+
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	in_flight_case("ext4", "/mnt/ext4");
-	in_flight_case("xfs", "/mnt/xfs");
+	itest_plan(count * IN_FLIGHT_CASES);
+	for (size_t i = 0; i < count; i++)
+		in_flight_case(filesystems[i][0], filesystems[i][1]);
 	rmdir(SLOW);
-	return itest_failures ? 1 : 0;
+	return itest_end();
 }
