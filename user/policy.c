@@ -322,7 +322,9 @@ static int note_link_id(int ids, __u32 slot, int link_fd, char *err, size_t errl
 
 /*
  * Every program of the skeleton must be in policy_programs (a unit test
- * checks it too). The new links' ids go into lock_link_ids.
+ * checks it too). Attached in the skeleton's order, which
+ * policy_shared_hooks states for the hooks with several programs. The new
+ * links' ids go into lock_link_ids.
  */
 static int attach_and_pin(struct bpfseal *skel, unsigned int present, char *err, size_t errlen)
 {

@@ -106,6 +106,14 @@ const struct policy_program policy_programs[] = {
 };
 const size_t policy_program_count = sizeof(policy_programs) / sizeof(policy_programs[0]);
 
+const struct policy_shared_hook policy_shared_hooks[] = {
+	{ "lsm/file_fcntl", { "add_seals", "lock_policy" },
+	  "each takes only its own commands (add_seals: BPFSEAL_F_ADD_SEALS, RESTORE_SEALS and AUDIT_NOTE; "
+	  "lock_policy: BPFSEAL_F_LOCK_POLICY) and passes any other, or a refusal made before it, on "
+	  "unchanged: either order gives every command the same answer" },
+};
+const size_t policy_shared_hook_count = sizeof(policy_shared_hooks) / sizeof(policy_shared_hooks[0]);
+
 bool policy_program_wanted(const struct policy_program *p, unsigned int present)
 {
 	return (present & p->needs) == p->needs && !(present & p->excludes);
@@ -157,5 +165,17 @@ void policy_programs_markdown(FILE *f)
 		policy_program_where(p, where, sizeof(where));
 		fprintf(f, "| `%s` | `%s` | %s | %s | %s |\n", p->name, p->hook, where,
 			p->required ? "load fails" : "reported inactive", p->role);
+	}
+	fprintf(f, "\nHooks where one kernel runs several of them (the loader attaches them in this order; "
+		   "the kernel runs the last attached first):\n\n");
+	fprintf(f, "| hook | programs, in attach order | why the order does not matter |\n");
+	fprintf(f, "|---|---|---|\n");
+	for (size_t i = 0; i < policy_shared_hook_count; i++) {
+		const struct policy_shared_hook *h = &policy_shared_hooks[i];
+
+		fprintf(f, "| `%s` |", h->hook);
+		for (size_t j = 0; j < SHARED_HOOK_PROGRAMS_MAX && h->programs[j]; j++)
+			fprintf(f, "%s`%s`", j ? ", " : " ", h->programs[j]);
+		fprintf(f, " | %s |\n", h->why);
 	}
 }

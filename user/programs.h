@@ -62,6 +62,24 @@ struct policy_program {
 extern const struct policy_program policy_programs[];
 extern const size_t policy_program_count;
 
+/*
+ * A hook where one kernel runs more than one program of the table: them in
+ * the order the loader attaches them (the skeleton's order, which is the
+ * link order of the bpf/ files; the trampoline then runs the last attached
+ * first, each program seeing the answer so far as `ret`), and why that
+ * order cannot change an answer. tests/unit/programs_test.c holds every
+ * such hook to this list and the list to the skeleton's order.
+ */
+#define SHARED_HOOK_PROGRAMS_MAX 4
+struct policy_shared_hook {
+	const char *hook;
+	const char *programs[SHARED_HOOK_PROGRAMS_MAX];	/* in attach order; NULL ends */
+	const char *why;
+};
+
+extern const struct policy_shared_hook policy_shared_hooks[];
+extern const size_t policy_shared_hook_count;
+
 /* Is this program used on a kernel with these features? */
 bool policy_program_wanted(const struct policy_program *p, unsigned int present);
 
