@@ -31,7 +31,7 @@ CC        ?= cc
 OUT       := build
 
 CFLAGS    ?= -O2 -g
-CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -I$(OUT) \
+CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude -Iuser/lib -I$(OUT) \
 	     -DBPFSEAL_VERSION='"$(VERSION)"'
 LIBBPF_LIBS := $(shell pkg-config --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 SYSTEMD_LIBS := $(shell pkg-config --libs libsystemd 2>/dev/null || echo -lsystemd)
@@ -49,9 +49,10 @@ endif
 # maps.bpf.c holds the map definitions and must come first in the link.
 BPF_SRCS  := bpf/maps.bpf.c $(filter-out bpf/maps.bpf.c,$(wildcard bpf/*.bpf.c))
 BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.bpf.o,$(BPF_SRCS))
-LIB_SRCS  := user/libbpfseal.c user/seal_names.c
-LIB_OBJS  := $(patsubst user/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
-SEALCTL_SRCS := $(filter-out $(LIB_SRCS),$(wildcard user/*.c))
+# user/lib/ is libbpfseal; user/ is sealctl, which links the library statically.
+LIB_SRCS  := $(wildcard user/lib/*.c)
+LIB_OBJS  := $(patsubst user/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+SEALCTL_SRCS := $(wildcard user/*.c)
 SEALCTL_OBJS := $(patsubst user/%.c,$(OUT)/%.o,$(SEALCTL_SRCS))
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(OUT)/tests/unit/%,$(wildcard tests/unit/*.c))
 # tests/integration/*_test.c are programs; the other .c files are their helpers.
@@ -88,11 +89,11 @@ $(OUT)/bpfseal.skel.h: $(OUT)/bpfseal.bpf.o
 	$(Q)$(BPFTOOL) gen skeleton $< name bpfseal > $@
 
 # --- userspace
-$(OUT)/%.o: user/%.c $(OUT)/bpfseal.skel.h $(wildcard user/*.h include/*.h) | $(OUT)
+$(OUT)/%.o: user/%.c $(OUT)/bpfseal.skel.h $(wildcard user/*.h user/lib/*.h include/*.h) | $(OUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(OUT)/lib/%.o: user/%.c $(wildcard user/*.h include/*.h) | $(OUT)/lib
+$(OUT)/lib/%.o: user/lib/%.c $(wildcard user/lib/*.h include/*.h) | $(OUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
@@ -197,7 +198,7 @@ install: shipped
 	ln -sf libbpfseal.so.$(LIB_SOVERSION) $(DESTDIR)$(LIBDIR)/libbpfseal.so
 	install -m 0644 include/bpfseal.h include/bpfseal_abi.h $(DESTDIR)$(INCDIR)/
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCDIR@|$(INCDIR)|; s|@VERSION@|$(VERSION)|' \
-		user/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
+		user/lib/bpfseal.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfseal.pc
 	install -m 0644 man/sealctl.8 $(DESTDIR)$(MANDIR)/man8/sealctl.8
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal.service
 	sed 's|@SBINDIR@|$(BINDIR)|g' systemd/bpfseal-journal.service.in > $(DESTDIR)$(UNITDIR)/bpfseal-journal.service
