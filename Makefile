@@ -148,8 +148,9 @@ $(OUT)/tests/integration/%.skel.h: $(OUT)/tests/integration/%.bpf.o
 $(OUT)/tests/integration/fence_test: $(OUT)/tests/integration/stall.skel.h
 $(OUT)/tests/integration/locked_test: $(OUT)/tests/integration/fmodret.skel.h
 # The audit tests read records as sealctl does.
+AUDIT_OBJS := $(addprefix $(OUT)/,audit_consumer.o audit_names.o audit_paths.o audit_print.o find_paths.o text.o)
 $(OUT)/tests/integration/audit_test $(OUT)/tests/integration/journal_test $(OUT)/tests/integration/durable_test: \
-	$(OUT)/audit.o $(OUT)/find_paths.o $(OUT)/text.o
+	$(AUDIT_OBJS)
 
 unit: $(UNIT_TESTS)
 	$(Q)tests/run-unit.sh $(OUT)/tests/unit $(OUT)/results

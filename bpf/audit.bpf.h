@@ -12,7 +12,7 @@
  * into every ring found there. A full ring never waits: the record is
  * counted in that slot's "audit_dropped" counter and in
  * policy_state.audit_dropped, and the consumer reads its own count
- * (user/audit.c: claiming a slot, with a lock that dies with its holder,
+ * (user/audit_consumer.c: claiming a slot, with a lock that dies with its holder,
  * and the counter's baseline). Empty slots cost an inlined array lookup
  * each.
  *

@@ -2,8 +2,9 @@
 /*
  * Consuming the policy's audit records (bpf/audit.bpf.h): a consumer
  * claims one of the policy's slots, puts its own ring buffer there and
- * reads every record the policy makes from then on; and how records read
- * as text, JSON and journal fields.
+ * reads every record the policy makes from then on (audit_consumer.c);
+ * and how records read: names (audit_names.c), paths (audit_paths.c),
+ * text and JSON (audit_print.c); journal fields are journal.c's.
  */
 #ifndef BPFSEAL_AUDIT_H
 #define BPFSEAL_AUDIT_H

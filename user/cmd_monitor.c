@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * sealctl monitor [--json | --journal [--rate-limit N/SECONDS]]: follow the
- * policy's audit records live (user/audit.c), across reloads and unloads,
+ * policy's audit records live (user/audit_consumer.c), across reloads and unloads,
  * until SIGINT or SIGTERM. Each record is one line of text, one JSON
  * object, or one journal entry (user/journal.c).
  */
