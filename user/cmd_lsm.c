@@ -297,6 +297,31 @@ static bool plain_list(const char *list)
 #define SET_LSM_IN(var) \
 	var "=\"$(printf '%%s' \"$" var "\" | sed -E 's/(^|[[:space:]])lsm=[^[:space:]]*/\\1lsm=%s/g')\"\n"
 
+/* update-grub failed with the drop-in: remove it and run update-grub again; say where that leaves the boot. */
+static int undo_dropin(const char *active)
+{
+	const char *state = "which cannot be read";
+	char next[4096];
+
+	if (unlink(GRUB_DROPIN)) {
+		sealctl_error("enable-lsm: update-grub failed, and %s cannot be removed again: %s; "
+			      "delete it and run update-grub by hand", GRUB_DROPIN, strerror(errno));
+		return EXIT_REFUSED;
+	}
+	if (!run((char *const[]){ UPDATE_GRUB, NULL })) {
+		sealctl_error("enable-lsm: update-grub failed; %s removed again and %s regenerated "
+			      "without it: nothing changed", GRUB_DROPIN, GRUB_CFG);
+		return EXIT_REFUSED;
+	}
+	if (next_boot_cmdline(next, sizeof(next)))
+		state = lsm_enable_pending(active, next) ? "with bpf in lsm= (the next boot enables bpf)"
+			: "without bpf in lsm= (the next boot runs the LSMs it runs now)";
+	sealctl_error("enable-lsm: update-grub failed, and failed again after %s was removed: %s is as "
+		      "the failed runs left it, %s; fix what update-grub reports and run it by hand",
+		      GRUB_DROPIN, GRUB_CFG, state);
+	return EXIT_REFUSED;
+}
+
 static int enable_grub(const char *active, const struct lsm_options *o)
 {
 	char args[2048], deflt[2048], configured[512], proc_lsm[512], lsm[512], dropin[8192], edited[4096];
@@ -353,28 +378,8 @@ static int enable_grub(const char *active, const struct lsm_options *o)
 		sealctl_error("enable-lsm: cannot write %s: %s", GRUB_DROPIN, strerror(-ret));
 		return EXIT_REFUSED;
 	}
-	if (run((char *const[]){ UPDATE_GRUB, NULL })) {
-		const char *state = "which cannot be read";
-		char next[4096];
-
-		if (unlink(GRUB_DROPIN)) {
-			sealctl_error("enable-lsm: update-grub failed, and %s cannot be removed again: %s; "
-				      "delete it and run update-grub by hand", GRUB_DROPIN, strerror(errno));
-			return EXIT_REFUSED;
-		}
-		if (!run((char *const[]){ UPDATE_GRUB, NULL })) {
-			sealctl_error("enable-lsm: update-grub failed; %s removed again and %s regenerated "
-				      "without it: nothing changed", GRUB_DROPIN, GRUB_CFG);
-			return EXIT_REFUSED;
-		}
-		if (next_boot_cmdline(next, sizeof(next)))
-			state = lsm_enable_pending(active, next) ? "with bpf in lsm= (the next boot enables bpf)"
-				: "without bpf in lsm= (the next boot runs the LSMs it runs now)";
-		sealctl_error("enable-lsm: update-grub failed, and failed again after %s was removed: %s is as "
-			      "the failed runs left it, %s; fix what update-grub reports and run it by hand",
-			      GRUB_DROPIN, GRUB_CFG, state);
-		return EXIT_REFUSED;
-	}
+	if (run((char *const[]){ UPDATE_GRUB, NULL }))
+		return undo_dropin(active);
 	printf("bpfseal: lsm=%s is in the boot configuration; bpf is active after a reboot.\n", lsm);
 	return EXIT_OK;
 }

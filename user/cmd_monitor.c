@@ -31,6 +31,9 @@ static void on_stop(int sig)
 struct monitor {
 	enum sink sink;
 	bool saw_unload;
+	struct audit_consumer c;
+	bool attached, ever_attached, waiting;
+	double last_check;	/* when we last asked whether our slot is still the policy's */
 };
 
 static int on_record(void *ctx, const struct bpfseal_audit_record *rec)
@@ -112,7 +115,9 @@ static void pause_a_second(void)
 	nanosleep(&one, NULL);
 }
 
-int cmd_monitor(int argc, char **argv)
+/* The options: 0, or -1 with the exit code in *rc. */
+static int monitor_options(int argc, char **argv, struct monitor *m, unsigned int *burst, unsigned int *interval,
+			   int *rc)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -121,117 +126,155 @@ int cmd_monitor(int argc, char **argv)
 		{ "rate-limit", required_argument, NULL, 'r' },
 		{ 0 },
 	};
-	unsigned int burst = JOURNAL_BURST_DEFAULT, interval = JOURNAL_INTERVAL_DEFAULT;
-	struct monitor m = { .sink = SINK_TEXT };
-	struct sigaction sa = { .sa_handler = on_stop };
-	struct audit_consumer c;
-	bool attached = false, ever_attached = false, waiting = false, rate_given = false;
-	double last_check = 0;
-	char err[512];
-	int opt, ret;
+	bool rate_given = false;
+	int opt;
 
+	*rc = EXIT_USAGE;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'h':
 			sealctl_usage(stdout, "monitor");
-			return EXIT_OK;
+			*rc = EXIT_OK;
+			return -1;
 		case 'j':
-			m.sink = SINK_JSON;
+			m->sink = SINK_JSON;
 			break;
 		case 'J':
-			m.sink = SINK_JOURNAL;
+			m->sink = SINK_JOURNAL;
 			break;
 		case 'r':
-			if (parse_rate_limit(optarg, &burst, &interval)) {
+			if (parse_rate_limit(optarg, burst, interval)) {
 				sealctl_error("monitor: --rate-limit '%s': want N/SECONDS, e.g. 20/10", optarg);
-				return EXIT_USAGE;
+				return -1;
 			}
 			rate_given = true;
 			break;
 		default:
 			sealctl_usage(stderr, "monitor");
-			return EXIT_USAGE;
+			return -1;
 		}
 	}
 	if (optind != argc) {
 		sealctl_error("monitor: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (rate_given && m.sink != SINK_JOURNAL) {
+	if (rate_given && m->sink != SINK_JOURNAL) {
 		sealctl_error("monitor: --rate-limit applies to --journal only");
-		return EXIT_USAGE;
+		return -1;
 	}
+	return 0;
+}
+
+/* No SA_RESTART: a signal ends the wait for records at once. */
+static void catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Attach to the policy, or wait a second for it: false when the monitor ends, with *rc. */
+static bool attach_or_wait(struct monitor *m, int *rc)
+{
+	char err[512];
+	int ret = audit_attach(&m->c, AUDIT_RING_DEFAULT, on_record, m, err, sizeof(err));
+
+	if (!ret) {
+		m->attached = m->ever_attached = true;
+		m->saw_unload = false;
+		m->last_check = seconds_now();
+		if (m->waiting)
+			say(m, "the policy is loaded again: following its records");
+		m->waiting = false;
+		if (m->sink == SINK_JOURNAL)
+			sd_notify(0, "READY=1\nSTATUS=forwarding bpfseal's records to the journal");
+		return true;
+	}
+	/* The forwarder waits for a policy; a monitor that has followed one, too. */
+	if (ret == -ENOENT && (m->sink == SINK_JOURNAL || m->ever_attached)) {
+		if (!m->waiting) {
+			say(m, "the policy is not loaded: waiting for it");
+			if (m->sink == SINK_JOURNAL)
+				sd_notify(0, "READY=1\nSTATUS=waiting for the bpfseal policy");
+		}
+		m->waiting = true;
+		pause_a_second();
+		return true;
+	}
+	sealctl_error("monitor: %s", ret == -ENOENT ? "the policy is not loaded" : err);
+	*rc = ret == -ENOENT ? EXIT_NOT_LOADED : EXIT_REFUSED;
+	return false;
+}
+
+/* What the policy wrote is still ours to show: show it, then leave the slot. */
+static void detach(struct monitor *m)
+{
+	audit_drain(&m->c);
+	report_dropped(m, &m->c);
+	audit_detach(&m->c);
+	m->attached = false;
+}
+
+/*
+ * Up to a second of records. False when the monitor ends: *rc EXIT_REFUSED
+ * (records cannot be read), or EXIT_OK when nobody reads our output.
+ */
+static bool read_records(struct monitor *m, int *rc)
+{
+	int ret = audit_poll(&m->c, 1000);
+
+	if (ret < 0 && ret != -EINTR) {
+		sealctl_error("monitor: cannot read records: %s", strerror(-ret));
+		audit_detach(&m->c);
+		*rc = EXIT_REFUSED;
+		return false;
+	}
+	report_dropped(m, &m->c);
+	if (m->sink == SINK_JOURNAL)
+		journal_flush(false);
+	if (ferror(stdout)) {
+		stop = SIGPIPE;	/* nobody reads us any more */
+		*rc = EXIT_OK;
+		return false;
+	}
+	/* An unload says so; a policy removed without a word is noticed within a second. */
+	if (m->saw_unload || seconds_now() - m->last_check >= 1.0) {
+		m->last_check = seconds_now();
+		if (!audit_still_attached(&m->c))
+			detach(m);
+	}
+	return true;
+}
+
+int cmd_monitor(int argc, char **argv)
+{
+	unsigned int burst = JOURNAL_BURST_DEFAULT, interval = JOURNAL_INTERVAL_DEFAULT;
+	struct monitor m = { .sink = SINK_TEXT };
+	int rc;
+
+	if (monitor_options(argc, argv, &m, &burst, &interval, &rc))
+		return rc;
 	if (geteuid() != 0) {
 		sealctl_error("monitor: records show what every user's processes do: root only");
 		return EXIT_REFUSED;
 	}
 	journal_init(burst, interval);
-	/* No SA_RESTART: a signal ends the wait for records at once. */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	catch_signals();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	while (!stop) {
-		if (!attached) {
-			ret = audit_attach(&c, AUDIT_RING_DEFAULT, on_record, &m, err, sizeof(err));
-			if (!ret) {
-				attached = ever_attached = true;
-				m.saw_unload = false;
-				last_check = seconds_now();
-				if (waiting)
-					say(&m, "the policy is loaded again: following its records");
-				waiting = false;
-				if (m.sink == SINK_JOURNAL)
-					sd_notify(0, "READY=1\nSTATUS=forwarding bpfseal's records to the journal");
-				continue;
-			}
-			/* The forwarder waits for a policy; a monitor that has followed one, too. */
-			if (ret == -ENOENT && (m.sink == SINK_JOURNAL || ever_attached)) {
-				if (!waiting) {
-					say(&m, "the policy is not loaded: waiting for it");
-					if (m.sink == SINK_JOURNAL)
-						sd_notify(0, "READY=1\nSTATUS=waiting for the bpfseal policy");
-				}
-				waiting = true;
-				pause_a_second();
-				continue;
-			}
-			sealctl_error("monitor: %s", ret == -ENOENT ? "the policy is not loaded" : err);
-			return ret == -ENOENT ? EXIT_NOT_LOADED : EXIT_REFUSED;
-		}
-		ret = audit_poll(&c, 1000);
-		if (ret < 0 && ret != -EINTR) {
-			sealctl_error("monitor: cannot read records: %s", strerror(-ret));
-			audit_detach(&c);
-			return EXIT_REFUSED;
-		}
-		report_dropped(&m, &c);
-		if (m.sink == SINK_JOURNAL)
-			journal_flush(false);
-		if (ferror(stdout)) {
-			stop = SIGPIPE;	/* nobody reads us any more */
+		if (!m.attached ? !attach_or_wait(&m, &rc) : !read_records(&m, &rc)) {
+			if (rc != EXIT_OK)
+				return rc;
 			break;
 		}
-		/* An unload says so; a policy removed without a word is noticed within a second. */
-		if (m.saw_unload || seconds_now() - last_check >= 1.0) {
-			last_check = seconds_now();
-			if (!audit_still_attached(&c)) {
-				audit_drain(&c);
-				report_dropped(&m, &c);
-				audit_detach(&c);
-				attached = false;
-			}
-		}
 	}
-	if (attached) {
-		/* What the policy wrote before we were told to stop is still ours to show. */
-		audit_drain(&c);
-		report_dropped(&m, &c);
-		audit_detach(&c);
-	}
+	if (m.attached)
+		detach(&m);
 	if (m.sink == SINK_JOURNAL)
 		journal_flush(true);
 	fflush(stdout);

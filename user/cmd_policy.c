@@ -34,7 +34,8 @@ static int load_persisted(struct persisted **records, size_t *n, char *err, size
 	return 0;
 }
 
-int cmd_load(int argc, char **argv)
+/* The options and the configuration file into *config: 0, or -1 with the exit code in *rc. */
+static int load_options(int argc, char **argv, struct bpfseal_config *config, int *rc)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -42,65 +43,87 @@ int cmd_load(int argc, char **argv)
 		{ "locked", no_argument, NULL, 'l' },
 		{ 0 },
 	};
-	struct bpfseal_config config = {};
-	struct persisted *persisted = NULL;
-	struct policy_record *records;
 	const char *capacity = NULL;
 	char err[512] = "";
-	bool fresh, locked = false;
-	size_t n = 0;
-	int c, rc;
+	bool locked = false;
+	int c;
 
+	*rc = EXIT_USAGE;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			sealctl_usage(stdout, "load");
-			return EXIT_OK;
+			*rc = EXIT_OK;
+			return -1;
 		} else if (c == 'c') {
 			capacity = optarg;
 		} else if (c == 'l') {
 			locked = true;
 		} else {
 			sealctl_usage(stderr, "load");
-			return EXIT_USAGE;
+			return -1;
 		}
 	}
 	if (optind != argc) {
 		sealctl_error("load: unexpected argument '%s'", argv[optind]);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (config_read(BPFSEAL_CONF, &config, err, sizeof(err))) {
+	if (config_read(BPFSEAL_CONF, config, err, sizeof(err))) {
 		sealctl_error("load: %s", err);
-		return EXIT_USAGE;
+		return -1;
 	}
-	if (capacity && config_parse_capacity(capacity, &config.capacity, err, sizeof(err))) {
+	if (capacity && config_parse_capacity(capacity, &config->capacity, err, sizeof(err))) {
 		sealctl_error("load: --%s", err);
-		return EXIT_USAGE;
+		return -1;
 	}
-	config.locked |= locked;
+	config->locked |= locked;
+	return 0;
+}
+
+/* Load the policy; a fresh one starts with the persisted records (*persisted). 0, or -1 having said why. */
+static int load_policy(const struct bpfseal_config *config, bool fresh, struct persisted **persisted, size_t *n)
+{
+	struct policy_record *records;
+	char err[512] = "";
+	int ret;
+
+	if (fresh && load_persisted(persisted, n, err, sizeof(err))) {
+		sealctl_error("load: %s", err);
+		return -1;
+	}
+	records = calloc(*n ? *n : 1, sizeof(*records));
+	if (!records) {
+		sealctl_error("load: out of memory for %zu persisted records", *n);
+		return -1;
+	}
+	for (size_t i = 0; i < *n; i++)
+		records[i] = (struct policy_record){ (*persisted)[i].id, (*persisted)[i].seals };
+	ret = policy_load(config, records, *n, err, sizeof(err));
+	free(records);
+	if (ret)
+		sealctl_error("load: %s", err);
+	return ret ? -1 : 0;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	struct bpfseal_config config = {};
+	struct persisted *persisted = NULL;
+	char err[512] = "";
+	size_t n = 0;
+	bool fresh;
+	int rc;
+
+	if (load_options(argc, argv, &config, &rc))
+		return rc;
 	if (geteuid() != 0) {
 		sealctl_error("load: loading a BPF LSM policy needs root (CAP_BPF, CAP_SYS_ADMIN, CAP_MAC_ADMIN)");
 		return EXIT_REFUSED;
 	}
 	fresh = !policy_maps_pinned();
-	if (fresh && load_persisted(&persisted, &n, err, sizeof(err))) {
-		sealctl_error("load: %s", err);
-		return EXIT_REFUSED;
-	}
-	records = calloc(n ? n : 1, sizeof(*records));
-	if (!records) {
-		sealctl_error("load: out of memory for %zu persisted records", n);
+	if (load_policy(&config, fresh, &persisted, &n)) {
 		free(persisted);
 		return EXIT_REFUSED;
-	}
-	for (size_t i = 0; i < n; i++)
-		records[i] = (struct policy_record){ persisted[i].id, persisted[i].seals };
-	rc = policy_load(&config, records, n, err, sizeof(err)) ? EXIT_REFUSED : EXIT_OK;
-	free(records);
-	if (rc) {
-		sealctl_error("load: %s", err);
-		free(persisted);
-		return rc;
 	}
 	audit_note(BPFSEAL_OP_LOAD, fresh);
 	if (config.locked)

@@ -536,6 +536,55 @@ bool policy_locked(void)
 	return !policy_state_read(&st) && st.locked;
 }
 
+/* The system's bpffs, the policy's own, and the maps and links directories on it. */
+static int prepare_pin_dirs(char *err, size_t errlen)
+{
+	int ret = ensure_bpffs("/sys/fs/bpf", 0700);
+
+	if (ret)
+		return fail(err, errlen, ret, "cannot mount bpffs on /sys/fs/bpf");
+	ret = ensure_own_bpffs(BPFSEAL_PIN_DIR, 0700, err, errlen);
+	if (ret)
+		return ret;
+	ret = ensure_dir(BPFSEAL_PIN_MAPS, 0700);
+	if (!ret)
+		ret = ensure_dir(BPFSEAL_PIN_LINKS, 0700);
+	if (ret)
+		return fail(err, errlen, ret, "cannot prepare %s", BPFSEAL_PIN_DIR);
+	return 0;
+}
+
+/*
+ * Before the load: the capacity asked for, and a pin path for every map
+ * (a pinned one is re-used, if this version can). A seal hint that is not
+ * to be trusted is unpinned first, so the load makes it anew.
+ */
+static int prepare_maps(struct bpfseal *skel, const struct bpfseal_config *config, bool hint_trusted, char *err,
+			size_t errlen)
+{
+	struct bpf_map *map;
+	char path[256];
+	int ret;
+
+	if (config->capacity && (bpf_map__set_max_entries(skel->maps.records, config->capacity) ||
+				 bpf_map__set_max_entries(skel->maps.sealed_inodes, config->capacity)))
+		return fail(err, errlen, -errno, "cannot size the maps for %u sealed inodes", config->capacity);
+	if (!hint_trusted && unlink(BPFSEAL_PIN_MAPS "/sealed_hint") && errno != ENOENT)
+		return fail(err, errlen, -errno, "cannot remove the stale %s/sealed_hint", BPFSEAL_PIN_MAPS);
+	bpf_object__for_each_map(map, skel->obj) {
+		/* lock_link_ids belongs to this load's programs only: not pinned, not re-used. */
+		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, bpf_map__name(map));
+		ret = check_pinned_map(map, path, err, errlen);
+		if (!ret && bpf_map__set_pin_path(map, path))
+			ret = fail(err, errlen, -errno, "cannot set the pin path of map %s", path);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 int policy_load(const struct bpfseal_config *config, const struct policy_record *records, size_t n_records,
 		char *err, size_t errlen)
 {
@@ -544,8 +593,6 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 	struct policy_features feat;
 	struct bpfseal *skel = NULL;
 	struct bpf_program *prog;
-	struct bpf_map *map;
-	char path[256];
 	int ret;
 
 	libbpf_set_print(libbpf_quiet);
@@ -562,17 +609,9 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 			 "takes effect at the next boot)");
 		return -EALREADY;
 	}
-	ret = ensure_bpffs("/sys/fs/bpf", 0700);
-	if (ret)
-		return fail(err, errlen, ret, "cannot mount bpffs on /sys/fs/bpf");
-	ret = ensure_own_bpffs(BPFSEAL_PIN_DIR, 0700, err, errlen);
+	ret = prepare_pin_dirs(err, errlen);
 	if (ret)
 		return ret;
-	ret = ensure_dir(BPFSEAL_PIN_MAPS, 0700);
-	if (!ret)
-		ret = ensure_dir(BPFSEAL_PIN_LINKS, 0700);
-	if (ret)
-		return fail(err, errlen, ret, "cannot prepare %s", BPFSEAL_PIN_DIR);
 
 	skel = bpfseal__open();
 	if (!skel)
@@ -583,26 +622,9 @@ int policy_load(const struct bpfseal_config *config, const struct policy_record 
 
 		bpf_program__set_autoload(prog, p && policy_program_wanted(p, present));
 	}
-	if (config->capacity && (bpf_map__set_max_entries(skel->maps.records, config->capacity) ||
-				 bpf_map__set_max_entries(skel->maps.sealed_inodes, config->capacity))) {
-		ret = fail(err, errlen, -errno, "cannot size the maps for %u sealed inodes", config->capacity);
+	ret = prepare_maps(skel, config, fresh || hint_kept, err, errlen);
+	if (ret)
 		goto out;
-	}
-	if (!fresh && !hint_kept && unlink(BPFSEAL_PIN_MAPS "/sealed_hint") && errno != ENOENT) {
-		ret = fail(err, errlen, -errno, "cannot remove the stale %s/sealed_hint", BPFSEAL_PIN_MAPS);
-		goto out;
-	}
-	bpf_object__for_each_map(map, skel->obj) {
-		/* lock_link_ids belongs to this load's programs only: not pinned, not re-used. */
-		if (bpf_map__is_internal(map) || map == skel->maps.lock_link_ids)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", BPFSEAL_PIN_MAPS, bpf_map__name(map));
-		ret = check_pinned_map(map, path, err, errlen);
-		if (!ret && bpf_map__set_pin_path(map, path))
-			ret = fail(err, errlen, -errno, "cannot set the pin path of map %s", path);
-		if (ret)
-			goto out;
-	}
 	ret = bpfseal__load(skel);
 	if (ret) {
 		ret = fail(err, errlen, ret, "the kernel refused the BPF policy "
