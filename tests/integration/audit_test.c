@@ -343,7 +343,7 @@ static void kernel_writer_cases(void)
 	char path[256], cmd[300], dev[32];
 	static char zero[1 << 20];
 	struct stat st;
-	int fd, ctl, loop, n;
+	int fd, loop, n;
 
 	/* acct(2) only appends, and grow forbids it. */
 	fd = make_file(EXT4, "audit-acct", path, sizeof(path), &st);
@@ -381,12 +381,7 @@ static void kernel_writer_cases(void)
 		close(fd);
 
 	/* A writable loop device over a write-sealed file: the record names the backing file. */
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	loop = n < 0 ? -1 : open(dev, O_RDWR | O_CLOEXEC);
+	loop = itest_loop_open(-1, dev, sizeof(dev));
 	fd = make_file(EXT4, "audit-loop", path, sizeof(path), &st);
 	bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE);
 	records_since_last();

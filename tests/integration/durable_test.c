@@ -291,24 +291,11 @@ static int by_acct(const char *path)
 
 static int by_loop_device(const char *path)
 {
-	struct loop_config cfg = {};
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n, loop, backing, err;
 	char dev[32];
+	int err = itest_loop_attach(path, -1, dev, sizeof(dev));
 
-	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	loop = n < 0 ? -1 : open(dev, O_RDWR | O_CLOEXEC);
-	backing = open(path, O_RDWR | O_CLOEXEC);
-	if (loop < 0 || backing < 0)
-		return EIO;
-	cfg.fd = (__u32)backing;
-	err = ioctl(loop, LOOP_CONFIGURE, &cfg) ? errno : 0;
 	if (!err)
-		ioctl(loop, LOOP_CLR_FD, 0);
-	close(backing);
-	close(loop);
+		itest_loop_detach(dev);
 	return err;
 }
 
@@ -560,21 +547,8 @@ static void remount_keeps_seals(const struct fs *fs)
 /* Attach an image file to a loop device (the same one each time if it is free) and mount it. */
 static int mount_image(const char *image, const char *type, char *dev, size_t len)
 {
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n, loop, backing, err;
-	struct loop_config cfg = {};
+	int err = itest_loop_attach(image, -1, dev, len);
 
-	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	snprintf(dev, len, "/dev/loop%d", n);
-	loop = n < 0 ? -1 : open(dev, O_RDWR | O_CLOEXEC);
-	backing = open(image, O_RDWR | O_CLOEXEC);
-	if (loop < 0 || backing < 0)
-		return errno;
-	cfg.fd = (__u32)backing;
-	err = ioctl(loop, LOOP_CONFIGURE, &cfg) ? errno : 0;
-	close(backing);
-	close(loop);
 	mkdir("/mnt/ident", 0755);
 	if (!err && mount(dev, "/mnt/ident", type, 0, NULL))
 		err = errno;
@@ -583,12 +557,8 @@ static int mount_image(const char *image, const char *type, char *dev, size_t le
 
 static void unmount_image(const char *dev)
 {
-	int loop;
-
 	umount("/mnt/ident");
-	loop = open(dev, O_RDWR | O_CLOEXEC);
-	ioctl(loop, LOOP_CLR_FD, 0);
-	close(loop);
+	itest_loop_detach(dev);
 }
 
 static bool same_inode_in_both(int fd, struct stat *first, unsigned int first_gen)

@@ -17,11 +17,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/loop.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -220,6 +222,58 @@ static inline int itest_make_memfd(const char *name, char *path, size_t len)
 
 	snprintf(path, len, "/proc/self/fd/%d", fd);
 	return fd;
+}
+
+/*
+ * Loop devices: a free one (n < 0) or /dev/loop<n>, made if need be, opened
+ * read-write, its name in dev; -1 and errno if there is none.
+ */
+static inline int itest_loop_open(int n, char *dev, size_t len)
+{
+	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), err;
+
+	if (ctl < 0)
+		return -1;
+	n = ioctl(ctl, n < 0 ? LOOP_CTL_GET_FREE : LOOP_CTL_ADD, n);
+	err = errno;
+	close(ctl);
+	if (n < 0) {
+		errno = err;
+		return -1;
+	}
+	snprintf(dev, len, "/dev/loop%d", n);
+	return open(dev, O_RDWR | O_CLOEXEC);
+}
+
+/* The file at path behind a loop device (as itest_loop_open) by LOOP_CONFIGURE: 0 or the errno. */
+static inline int itest_loop_attach(const char *path, int n, char *dev, size_t len)
+{
+	struct loop_config cfg = {};
+	int loop = itest_loop_open(n, dev, len), backing, err;
+
+	if (loop < 0)
+		return errno;
+	backing = open(path, O_RDWR | O_CLOEXEC);
+	if (backing < 0) {
+		err = errno;
+		close(loop);
+		return err;
+	}
+	cfg.fd = (__u32)backing;
+	err = ioctl(loop, LOOP_CONFIGURE, &cfg) ? errno : 0;
+	close(backing);
+	close(loop);
+	return err;
+}
+
+static inline void itest_loop_detach(const char *dev)
+{
+	int loop = open(dev, O_RDWR | O_CLOEXEC);
+
+	if (loop >= 0) {
+		ioctl(loop, LOOP_CLR_FD, 0);
+		close(loop);
+	}
 }
 
 #endif

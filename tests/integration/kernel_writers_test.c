@@ -54,19 +54,6 @@ static void seal_for_group(int fd, unsigned int seals, const char *what)
 		snprintf(not_run, sizeof(not_run), "cannot seal %s: %s", what, itest_errname(errno));
 }
 
-static int free_loop_device(char *dev, size_t len)
-{
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), n;
-
-	n = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	if (ctl >= 0)
-		close(ctl);
-	if (n < 0)
-		return -1;
-	snprintf(dev, len, "/dev/loop%d", n);
-	return open(dev, O_RDWR | O_CLOEXEC);
-}
-
 /* The kernel lets go of the backing file when the last opener closes. */
 static int loop_detach(int loop, const char *dev)
 {
@@ -88,7 +75,7 @@ static void loop_cases(bool configure)
 {
 	const char *how = configure ? "loop_configure" : "loop_set_fd";
 	char path[256], n[256], dev[32];
-	int loop = free_loop_device(dev, sizeof(dev)), fd = -1, err;
+	int loop = itest_loop_open(-1, dev, sizeof(dev)), fd = -1, err;
 
 	if (loop < 0)
 		snprintf(not_run, sizeof(not_run), "no free loop device: %s", strerror(errno));

@@ -101,41 +101,21 @@ static __u32 hint_slot(const char *path)
 /* HINT_IMAGE on /dev/loopN (a free one if n < 0), mounted on HINT_MNT: N, or -1. */
 static int attach_image(int n)
 {
-	struct loop_config cfg = {};
 	char dev[32];
-	int ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC), loop, backing, err;
 
-	if (ctl < 0)
+	if (itest_loop_attach(HINT_IMAGE, n, dev, sizeof(dev)))
 		return -1;
-	n = ioctl(ctl, n < 0 ? LOOP_CTL_GET_FREE : LOOP_CTL_ADD, n);
-	close(ctl);
-	if (n < 0)
-		return -1;
-	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	loop = open(dev, O_RDWR | O_CLOEXEC);
-	backing = open(HINT_IMAGE, O_RDWR | O_CLOEXEC);
-	cfg.fd = (__u32)backing;
-	err = loop < 0 || backing < 0 || ioctl(loop, LOOP_CONFIGURE, &cfg);
-	if (backing >= 0)
-		close(backing);
-	if (loop >= 0)
-		close(loop);
 	mkdir(HINT_MNT, 0755);
-	return err || mount(dev, HINT_MNT, "ext4", 0, NULL) ? -1 : n;
+	return mount(dev, HINT_MNT, "ext4", 0, NULL) ? -1 : atoi(dev + strlen("/dev/loop"));
 }
 
 static void detach_image(int n)
 {
 	char dev[32];
-	int loop;
 
 	umount(HINT_MNT);
 	snprintf(dev, sizeof(dev), "/dev/loop%d", n);
-	loop = open(dev, O_RDWR | O_CLOEXEC);
-	if (loop >= 0) {
-		ioctl(loop, LOOP_CLR_FD, 0);
-		close(loop);
-	}
+	itest_loop_detach(dev);
 }
 
 /* Mount HINT_IMAGE where its file's inode falls in slot; the loop device's number, or -1. */
