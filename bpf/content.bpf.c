@@ -45,7 +45,7 @@ static __noinline void audit_refused_write(struct file *file, __u32 seals, struc
  */
 static __noinline __u32 unplaced_reason(__u32 seals, struct inode *inode)
 {
-	loff_t start, len;
+	loff_t start = 0, len = LENGTH_UNKNOWN;	/* the verifier wants them set on every path */
 
 	if ((seals & BPFSEAL_SEALS_NO_CONTENT_CHANGE) && audit_write_operation() != BPFSEAL_OP_FALLOCATE)
 		return BPFSEAL_REASON_NONE;
