@@ -212,22 +212,19 @@ struct kind {
 	bool only_missing_on_tmpfs;	/* run just the operations tmpfs may not have */
 };
 
-static bool kind_runs(const struct kind *k, const struct op *op)
-{
-	return !k->only_missing_on_tmpfs || op_absent_on(op, "tmpfs") || op_feature_on(op, "tmpfs");
-}
+/* One subject's state while its case runs. */
+struct table_run {
+	const struct kind *kind;
+	struct subject s;
+	struct stat st;
+	const char *operation;
+};
 
-/* The table's cases on this kind: its operations, and the record of each set's seals (on pread). */
-static unsigned int table_cases(const struct kind *k)
+static bool kind_runs(void *ctx, const struct op *op)
 {
-	unsigned int cases = 0;
+	const struct table_run *r = ctx;
 
-	for (size_t si = 0; si < n_seal_sets; si++)
-		for (size_t oi = 0; oi < n_ops; oi++)
-			if (kind_runs(k, &ops[oi]))
-				cases += (!op_absent_on(&ops[oi], k->fs) || si == 0) +
-					 (oi == 0 && si && seal_sets[si].seals);
-	return cases;
+	return !r->kind->only_missing_on_tmpfs || op_absent_on(op, "tmpfs") || op_feature_on(op, "tmpfs");
 }
 
 static int make_subject(const struct kind *k, const struct seal_set *set, struct subject *s)
@@ -242,90 +239,106 @@ static int make_subject(const struct kind *k, const struct seal_set *set, struct
 	return set->seals ? subject_add_seals(s, set->seals, false) : 0;
 }
 
-static void run_table(const struct kind *k)
+/* The seals added to each set's first subject leave one record, by us: a case of its own. */
+static bool records_seals_added(const struct table_case *c)
 {
-	bool shmem = !strcmp(k->fs, "tmpfs");
-	const char *lacking[256] = { NULL };
+	return c->oi == 0 && c->si && c->set->seals;
+}
+
+static int run_case(void *ctx, struct table_case *c)
+{
+	struct table_run *r = ctx;
+	bool shmem = !strcmp(r->kind->fs, "tmpfs");
 	char name[256];
+	int err;
+
+	r->s.fd = -1;
+	r->operation = operation_of(c->op, c->seals, shmem);
+	if (!r->operation) {
+		itest_report(false, c->name, "ops.c has an operation audit_test.c does not name");
+		return TABLE_REPORTED;
+	}
+	records_since_last();	/* the last subject's removal may have been refused (name) */
+	err = make_subject(r->kind, c->set, &r->s);
+	fstat(r->s.fd, &r->st);
+	if (records_seals_added(c)) {
+		snprintf(name, sizeof(name), "audit/%s/%s/seals_added_record", r->kind->fs, c->set->name);
+		if (err)
+			itest_report(false, name, "setup: cannot make and seal the file: %s", itest_errname(err));
+		else
+			expect_one(name, BPFSEAL_AUDIT_SEALED, "add_seals", 0, c->seals, BPFSEAL_REASON_NONE, &r->st);
+	} else {
+		records_since_last();
+	}
+	if (err) {
+		itest_report(false, c->name, "setup: cannot make and seal the file: %s", itest_errname(err));
+		return TABLE_REPORTED;
+	}
+	return c->op->run(&r->s);
+}
+
+static void judge(void *ctx, struct table_case *c, int got)
+{
+	struct table_run *r = ctx;
+	bool shmem = !strcmp(r->kind->fs, "tmpfs");
+	unsigned int fx = c->op->effects;
+	int want = expected_errno(c->seals, fx, shmem);
+
+	if (got != want) {
+		itest_report(false, c->name, "the operation got %s, want %s", itest_errname(got), itest_errname(want));
+		records_since_last();
+	} else if (!want) {
+		/* Allowed: no record, except the seals an allowed add put in. */
+		records_since_last();
+		for (int i = 0; i < n_seen; i++)
+			if (seen[i].type == BPFSEAL_AUDIT_SEALED && (fx & FX_ADD_SEALS))
+				seen[i--] = seen[--n_seen];
+		itest_report(n_seen == 0, c->name, "allowed, yet %d record%s (%s %s)", n_seen, n_seen == 1 ? "" : "s",
+			     n_seen ? audit_type_name(seen[0].type) : "",
+			     n_seen ? audit_operation_name(seen[0].operation) : "");
+	} else {
+		expect_one(c->name, fx & FX_ADD_SEALS ? BPFSEAL_AUDIT_SEAL_REFUSED : BPFSEAL_AUDIT_DENIED,
+			   r->operation, want, fx & FX_ADD_SEALS ? 0x0004u : model_blockers(c->seals, fx, shmem),
+			   model_reason(c->op, r->operation, c->seals), &r->st);
+	}
+}
+
+static void done(void *ctx, struct table_case *c)
+{
+	struct table_run *r = ctx;
+
+	(void)c;
+	if (r->s.fd >= 0) {
+		close(r->s.fd);
+		unlink(r->s.path);
+	}
+}
+
+static struct table table_of(struct table_run *r)
+{
+	return (struct table){ .prefix = "audit", .fs = r->kind->fs, .runs_op = kind_runs, .run = run_case,
+			       .judge = judge, .done = done, .ctx = r };
+}
+
+/* The table's cases on this kind: its operations, and the record of each set's seals. */
+static unsigned int table_cases_of(struct table_run *r)
+{
+	struct table t = table_of(r);
+	unsigned int cases = table_cases(&t);
 
 	for (size_t si = 0; si < n_seal_sets; si++) {
-		const struct seal_set *set = &seal_sets[si];
-		unsigned int seals = seals_in_force(set);
+		struct table_case c = { .set = &seal_sets[si], .si = si, .op = &ops[0], .oi = 0 };
 
-		for (size_t oi = 0; oi < n_ops; oi++) {
-			const struct op *op = &ops[oi];
-			int want = expected_errno(seals, op->effects, shmem), got, err;
-			const char *operation = operation_of(op, seals, shmem);
-			bool absent = op_absent_on(op, k->fs);
-			struct subject s;
-			struct stat st;
-
-			if (!kind_runs(k, op) || (absent && si))
-				continue;
-			snprintf(name, sizeof(name), "audit/%s/%s/%s", k->fs, set->name, op->name);
-			if (!operation) {
-				itest_report(false, name, "ops.c has an operation audit_test.c does not name");
-				continue;
-			}
-			if (lacking[oi]) {
-				itest_skip(name, lacking[oi], "nothing to run");
-				continue;
-			}
-			records_since_last();	/* the last subject's removal may have been refused (name) */
-			err = make_subject(k, set, &s);
-			fstat(s.fd, &st);
-			/* The seals just added: one record, by us. */
-			if (set->seals && si && oi == 0) {
-				snprintf(name, sizeof(name), "audit/%s/%s/seals_added_record", k->fs, set->name);
-				if (err)
-					itest_report(false, name, "setup: cannot make and seal the file: %s",
-						     itest_errname(err));
-				else
-					expect_one(name, BPFSEAL_AUDIT_SEALED, "add_seals", 0, seals,
-						   BPFSEAL_REASON_NONE, &st);
-				snprintf(name, sizeof(name), "audit/%s/%s/%s", k->fs, set->name, op->name);
-			} else {
-				records_since_last();
-			}
-			if (err) {
-				itest_report(false, name, "setup: cannot make and seal the file: %s", itest_errname(err));
-			} else {
-				got = op->run(&s);
-				if (absent) {
-					records_since_last();
-					itest_report(unsupported_errno(got) && n_seen == 0, name,
-						     "got %s and %d records: %s has it now; take it out of ops.c's absences",
-						     itest_errname(got), n_seen, k->fs);
-				} else if (si == 0 && got && unsupported_errno(got) && op_feature_on(op, k->fs)) {
-					records_since_last();
-					lacking[oi] = op_feature_on(op, k->fs);
-					itest_skip(name, lacking[oi], "%s answers %s", op->name, itest_errname(got));
-				} else if (got != want) {
-					itest_report(false, name, "the operation got %s, want %s", itest_errname(got),
-						     itest_errname(want));
-					records_since_last();
-				} else if (!want) {
-					/* Allowed: no record, except the seals an allowed add put in. */
-					records_since_last();
-					for (int i = 0; i < n_seen; i++)
-						if (seen[i].type == BPFSEAL_AUDIT_SEALED && (op->effects & FX_ADD_SEALS))
-							seen[i--] = seen[--n_seen];
-					itest_report(n_seen == 0, name, "allowed, yet %d record%s (%s %s)", n_seen,
-						     n_seen == 1 ? "" : "s", n_seen ? audit_type_name(seen[0].type) : "",
-						     n_seen ? audit_operation_name(seen[0].operation) : "");
-				} else {
-					expect_one(name, op->effects & FX_ADD_SEALS ? BPFSEAL_AUDIT_SEAL_REFUSED
-										     : BPFSEAL_AUDIT_DENIED,
-						   operation, want,
-						   op->effects & FX_ADD_SEALS ? 0x0004u
-									      : model_blockers(seals, op->effects, shmem),
-						   model_reason(op, operation, seals), &st);
-				}
-			}
-			close(s.fd);
-			unlink(s.path);
-		}
+		cases += table_has_case(&t, si, 0) && records_seals_added(&c);
 	}
+	return cases;
+}
+
+static void run_table(struct table_run *r)
+{
+	struct table t = table_of(r);
+
+	table_run(&t);
 }
 
 /* --- refusals the table has no row for */
@@ -663,12 +676,13 @@ static void seconds(const char *what)
 int main(void)
 {
 	static const struct kind tmpfs = { "tmpfs", TMPFS, false }, xfs = { "xfs", XFS, true };
+	static struct table_run on_tmpfs = { .kind = &tmpfs }, on_xfs = { .kind = &xfs };
 	char err[512], path[256];
 	struct stat st;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	itest_plan(MARKER_CASES + table_cases(&tmpfs) + table_cases(&xfs) + KERNEL_WRITER_CASES + REFUSED_ADD_CASES +
-		   STORM_CASES);
+	itest_plan(MARKER_CASES + table_cases_of(&on_tmpfs) + table_cases_of(&on_xfs) + KERNEL_WRITER_CASES +
+		   REFUSED_ADD_CASES + STORM_CASES);
 	seconds(NULL);
 	ops_init();
 	if (audit_attach(&consumer, AUDIT_RING_DEFAULT, keep_record, NULL, err, sizeof(err))) {
@@ -680,8 +694,8 @@ int main(void)
 	bpfseal_add_seals(marker_fd, BPFSEAL_SEAL_WRITE);
 	itest_report(records_since_last(), "audit/marker_record_arrives", "no record for a refused write");
 
-	run_table(&tmpfs);
-	run_table(&xfs);	/* reflink, and O_DIRECT where tmpfs has none */
+	run_table(&on_tmpfs);
+	run_table(&on_xfs);	/* reflink, and O_DIRECT where tmpfs has none */
 	kernel_writer_cases();
 	refused_add_cases();
 	audit_detach(&consumer);

@@ -40,86 +40,82 @@ static void drop_subject(struct subject *s)
 {
 	if (s->fd >= 0)
 		close(s->fd);
-	if (!s->memfd)
+	if (!s->memfd && s->path[0])
 		unlink(s->path);
+	s->fd = -1;
+	s->path[0] = '\0';
 }
+
+/* One subject's state while its case runs. */
+struct run {
+	const struct kind *kind;
+	bool no_exec_seal[64];	/* memfd refused F_SEAL_EXEC under this set (6.1) */
+	struct subject s;
+	struct itest_snapshot before, after;
+};
 
 /* memfd cannot take bpfseal's own seals (add_rules_test checks its EINVAL): no case. */
-static bool memfd_set(const struct seal_set *set)
+static bool runs_set(void *ctx, const struct seal_set *set)
 {
-	return !(set->seals & BPFSEAL_SEALS_OWN);
+	const struct run *r = ctx;
+
+	return !r->kind->memfd || !(set->seals & BPFSEAL_SEALS_OWN);
 }
 
-static bool any_set(const struct seal_set *set)
+static int run_case(void *ctx, struct table_case *c)
 {
-	(void)set;
-	return true;
-}
+	struct run *r = ctx;
+	int err;
 
-static void run_kind(const struct kind *k)
-{
-	const char *lacking[256] = { NULL };
-	char name[256];
-
-	for (size_t si = 0; si < n_seal_sets; si++) {
-		const struct seal_set *set = &seal_sets[si];
-		unsigned int seals = seals_in_force(set);
-		bool no_exec_seal = false;
-
-		if (k->memfd && !memfd_set(set))
-			continue;
-		for (size_t oi = 0; oi < n_ops; oi++) {
-			const struct op *op = &ops[oi];
-			unsigned int fx = k->memfd && op->memfd_differs ? op->memfd_effects : op->effects;
-			bool absent = op_absent_on(op, k->fs);
-			struct itest_snapshot *before, *after;
-			struct subject s;
-			int want = expected_errno(seals, fx, !k->memfd && !strcmp(k->fs, "tmpfs")), got, err;
-			const char *changed;
-
-			snprintf(name, sizeof(name), "conformance/%s/%s/%s", k->fs, set->name, op->name);
-			if (absent && si)
-				continue;
-			if (lacking[oi] || no_exec_seal) {
-				itest_skip(name, no_exec_seal ? "f_seal_exec" : lacking[oi], "nothing to run");
-				continue;
-			}
-			err = make_subject(k, set, &s);
-			if (err == EINVAL && k->memfd && (set->seals & EXEC)) {
-				/* Nothing to compare against. */
-				itest_skip(name, "f_seal_exec", "memfd refuses F_SEAL_EXEC");
-				no_exec_seal = true;
-				drop_subject(&s);
-				continue;
-			}
-			if (err) {
-				itest_report(false, name, "setup: cannot make and seal the file: %s", itest_errname(err));
-				drop_subject(&s);
-				continue;
-			}
-			before = malloc(sizeof(*before));
-			after = malloc(sizeof(*after));
-			itest_snapshot(s.fd, before);
-			got = op->run(&s);
-			itest_snapshot(s.fd, after);
-			if (absent) {
-				itest_report(unsupported_errno(got), name,
-					     "got %s: %s has it now; take it out of ops.c's absences", itest_errname(got), k->fs);
-			} else if (si == 0 && got && unsupported_errno(got) && op_feature_on(op, k->fs)) {
-				lacking[oi] = op_feature_on(op, k->fs);
-				itest_skip(name, lacking[oi], "%s answers %s", op->name, itest_errname(got));
-			} else if (got != want && !(k->memfd && want && got == op->memfd_alternative)) {
-				itest_report(false, name, "got %s, want %s", itest_errname(got), itest_errname(want));
-			} else if (got && got != ITEST_SHORT_WRITE && (changed = itest_snapshot_diff(before, after))) {
-				itest_report(false, name, "refused with %s but the %s", itest_errname(got), changed);
-			} else {
-				itest_report(true, name, " ");
-			}
-			free(before);
-			free(after);
-			drop_subject(&s);
-		}
+	r->s.fd = -1;
+	r->s.path[0] = '\0';
+	if (r->no_exec_seal[c->si]) {
+		itest_skip(c->name, "f_seal_exec", "nothing to run");
+		return TABLE_REPORTED;
 	}
+	err = make_subject(r->kind, c->set, &r->s);
+	if (err == EINVAL && r->kind->memfd && (c->set->seals & EXEC)) {
+		/* Nothing to compare against. */
+		itest_skip(c->name, "f_seal_exec", "memfd refuses F_SEAL_EXEC");
+		r->no_exec_seal[c->si] = true;
+		return TABLE_REPORTED;
+	}
+	if (err) {
+		itest_report(false, c->name, "setup: cannot make and seal the file: %s", itest_errname(err));
+		return TABLE_REPORTED;
+	}
+	itest_snapshot(r->s.fd, &r->before);
+	err = c->op->run(&r->s);
+	itest_snapshot(r->s.fd, &r->after);
+	return err;
+}
+
+static void judge(void *ctx, struct table_case *c, int got)
+{
+	struct run *r = ctx;
+	bool memfd = r->kind->memfd;
+	unsigned int fx = memfd && c->op->memfd_differs ? c->op->memfd_effects : c->op->effects;
+	int want = expected_errno(c->seals, fx, !memfd && !strcmp(r->kind->fs, "tmpfs"));
+	const char *changed;
+
+	if (got != want && !(memfd && want && got == c->op->memfd_alternative))
+		itest_report(false, c->name, "got %s, want %s", itest_errname(got), itest_errname(want));
+	else if (got && got != ITEST_SHORT_WRITE && (changed = itest_snapshot_diff(&r->before, &r->after)))
+		itest_report(false, c->name, "refused with %s but the %s", itest_errname(got), changed);
+	else
+		itest_report(true, c->name, " ");
+}
+
+static void done(void *ctx, struct table_case *c)
+{
+	(void)c;
+	drop_subject(&((struct run *)ctx)->s);
+}
+
+static struct table table_of(struct run *r)
+{
+	return (struct table){ .prefix = "conformance", .fs = r->kind->fs, .runs_set = runs_set,
+			       .run = run_case, .judge = judge, .done = done, .ctx = r };
 }
 
 int main(void)
@@ -130,17 +126,23 @@ int main(void)
 		{ "xfs", "/mnt/xfs", false },	/* reflink and dedupe */
 		{ "memfd", "/mnt/tmpfs", true },
 	};
+#define N_KINDS (sizeof(kinds) / sizeof(kinds[0]))
+	static struct run runs[N_KINDS];
+	struct table tables[N_KINDS];
 	unsigned int cases = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		cases += ops_table_cases(kinds[i].fs, kinds[i].memfd ? memfd_set : any_set);
+	for (size_t i = 0; i < N_KINDS; i++) {
+		runs[i].kind = &kinds[i];
+		tables[i] = table_of(&runs[i]);
+		cases += table_cases(&tables[i]);
+	}
 	itest_plan(cases);
 	ops_init();
 	for (size_t i = 0; i < n_ops; i++)
 		if (ops[i].memfd_differs)
 			printf("  [%s] documented difference, %s: %s\n", itest_kernel(), ops[i].name, ops[i].why);
-	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		run_kind(&kinds[i]);
+	for (size_t i = 0; i < N_KINDS; i++)
+		table_run(&tables[i]);
 	return itest_end();
 }

@@ -102,94 +102,129 @@ static int make_sealed(const char *dir, const char *name, mode_t mode, unsigned 
  * matters here is that each refusing hook finds the seals restored, and
  * conformance_test.c runs every set on files that stay in memory.
  */
-static bool covering_set(const struct seal_set *set)
+static bool covering_set(void *ctx, const struct seal_set *set)
 {
 	static const char *const names[] = { "none", "seal", "grow", "exec+x", "append,name" };
 
+	(void)ctx;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!strcmp(set->name, names[i]))
 			return true;
 	return false;
 }
 
-/* The table's cases on fs: its operations, and per set the eviction and the seals read back. */
-static unsigned int table_cases(const struct fs *fs)
+static void evicted_file(const struct fs *fs, size_t si, size_t oi, char *path, size_t len)
 {
-	unsigned int sets = 0;
+	snprintf(path, len, "%s/durable-%zu-%zu", fs->dir, si, oi);
+}
 
-	for (size_t si = 0; si < n_seal_sets; si++)
-		sets += covering_set(&seal_sets[si]);
-	return ops_table_cases(fs->name, covering_set) + 2 * sets;
+/* Each operation's file of the set, sealed, then evicted: a case of its own. */
+/* One subject's state while its case runs. */
+struct evicted_case {
+	const struct fs *fs;
+	struct subject s;
+	struct itest_snapshot before, after;
+};
+
+static void make_and_evict(void *ctx, const struct table *t, size_t si)
+{
+	const struct fs *fs = ((struct evicted_case *)ctx)->fs;
+	const struct seal_set *set = &seal_sets[si];
+	char name[256], path[256];
+	int made = 0, failed = 0;
+
+	for (size_t oi = 0; oi < n_ops; oi++) {
+		if (!table_has_case(t, si, oi))
+			continue;
+		evicted_file(fs, si, oi, path, sizeof(path));
+		if (make_sealed(fs->dir, strrchr(path, '/') + 1, set->mode, set->seals, path, sizeof(path)))
+			failed++;
+		else
+			made++;
+	}
+	snprintf(name, sizeof(name), "durable/%s/%s/evicted", fs->name, set->name);
+	if (failed)
+		itest_report(false, name, "cannot make and seal %d of the set's files: %s", failed, strerror(errno));
+	else
+		evicted(name, set->seals ? made : 0);
+}
+
+/* The first access since eviction: the open must already meet the seals. */
+static int run_after_eviction(void *ctx, struct table_case *c)
+{
+	struct evicted_case *e = ctx;
+	char name[256];
+	int got;
+
+	e->s = (struct subject){ .fs = e->fs->name, .dir = e->fs->dir };
+	evicted_file(e->fs, c->si, c->oi, e->s.path, sizeof(e->s.path));
+	e->s.fd = open(e->s.path, O_RDWR | O_CLOEXEC);
+	if (c->oi == 0) {
+		snprintf(name, sizeof(name), "durable/%s/%s/seals_read_back", e->fs->name, c->set->name);
+		itest_expect_seals(name, bpfseal_get_seals(e->s.fd), (int)c->seals);
+	}
+	itest_snapshot(e->s.fd, &e->before);
+	got = c->op->run(&e->s);
+	itest_snapshot(e->s.fd, &e->after);
+	return got;
+}
+
+static void judge_after_eviction(void *ctx, struct table_case *c, int got)
+{
+	struct evicted_case *e = ctx;
+	int want = expected_errno(c->seals, c->op->effects, false);
+	const char *changed;
+
+	if (got != want)
+		itest_report(false, c->name, "got %s, want %s", itest_errname(got), itest_errname(want));
+	else if (got && got != ITEST_SHORT_WRITE && (changed = itest_snapshot_diff(&e->before, &e->after)))
+		itest_report(false, c->name, "refused with %s but the %s", itest_errname(got), changed);
+	else
+		itest_report(true, c->name, " ");
+}
+
+static void drop_evicted(void *ctx, struct table_case *c)
+{
+	struct evicted_case *e = ctx;
+
+	(void)c;
+	if (e->s.fd >= 0)
+		close(e->s.fd);
+	unlink(e->s.path);
+}
+
+static struct evicted_case *evicted_case_on(const struct fs *fs)
+{
+	static struct evicted_case e;
+
+	e.fs = fs;
+	return &e;
 }
 
 /* Every operation of ops.c, each on a file that was evicted in between. */
+static struct table table_after_eviction_on(const struct fs *fs)
+{
+	return (struct table){ .prefix = "durable", .fs = fs->name, .runs_set = covering_set,
+			       .begin_set = make_and_evict, .run = run_after_eviction,
+			       .judge = judge_after_eviction, .done = drop_evicted, .ctx = evicted_case_on(fs) };
+}
+
+/* Its cases: the operations, and per set the eviction and the seals read back. */
+static unsigned int table_after_eviction_cases(const struct fs *fs)
+{
+	struct table t = table_after_eviction_on(fs);
+	unsigned int sets = 0;
+
+	for (size_t si = 0; si < n_seal_sets; si++)
+		sets += covering_set(NULL, &seal_sets[si]);
+	return table_cases(&t) + 2 * sets;
+}
+
 static void table_after_eviction(const struct fs *fs)
 {
-	const char *lacking[256] = { NULL };
-	char name[256], file[64], path[256];
+	struct table t = table_after_eviction_on(fs);
 
-	for (size_t si = 0; si < n_seal_sets; si++) {
-		const struct seal_set *set = &seal_sets[si];
-
-		if (!covering_set(set))
-			continue;
-		unsigned int seals = seals_in_force(set);
-		int made = 0;
-
-		for (size_t oi = 0; oi < n_ops; oi++) {
-			snprintf(file, sizeof(file), "durable-%zu-%zu", si, oi);
-			if (make_sealed(fs->dir, file, set->mode, set->seals, path, sizeof(path))) {
-				itest_report(false, "durable/setup", "cannot make and seal %s: %s", path,
-					     strerror(errno));
-				return;
-			}
-			made++;
-		}
-		snprintf(name, sizeof(name), "durable/%s/%s/evicted", fs->name, set->name);
-		evicted(name, set->seals ? made : 0);
-		for (size_t oi = 0; oi < n_ops; oi++) {
-			const struct op *op = &ops[oi];
-			struct itest_snapshot *before = malloc(sizeof(*before)), *after = malloc(sizeof(*after));
-			struct subject s = { .fs = fs->name, .dir = fs->dir };
-			int want = expected_errno(seals, op->effects, false), got;
-			bool absent = op_absent_on(op, fs->name);
-			const char *changed;
-
-			snprintf(s.path, sizeof(s.path), "%s/durable-%zu-%zu", fs->dir, si, oi);
-			/* The first access since eviction: the open must already meet the seals. */
-			s.fd = open(s.path, O_RDWR | O_CLOEXEC);
-			if (oi == 0) {
-				snprintf(name, sizeof(name), "durable/%s/%s/seals_read_back", fs->name, set->name);
-				itest_expect_seals(name, bpfseal_get_seals(s.fd), (int)seals);
-			}
-			snprintf(name, sizeof(name), "durable/%s/%s/%s", fs->name, set->name, op->name);
-			if ((absent && si) || lacking[oi]) {
-				if (lacking[oi])
-					itest_skip(name, lacking[oi], "nothing to run");
-				goto next;
-			}
-			itest_snapshot(s.fd, before);
-			got = op->run(&s);
-			itest_snapshot(s.fd, after);
-			if (absent)
-				itest_report(unsupported_errno(got), name,
-					     "got %s: %s has it now; take it out of ops.c's absences", itest_errname(got), fs->name);
-			else if (si == 0 && got && unsupported_errno(got) && op_feature_on(op, fs->name))
-				itest_skip(name, lacking[oi] = op_feature_on(op, fs->name), "%s answers %s", op->name,
-					   itest_errname(got));
-			else if (got != want)
-				itest_report(false, name, "got %s, want %s", itest_errname(got), itest_errname(want));
-			else if (got && got != ITEST_SHORT_WRITE && (changed = itest_snapshot_diff(before, after)))
-				itest_report(false, name, "refused with %s but the %s", itest_errname(got), changed);
-			else
-				itest_report(true, name, " ");
-next:
-			free(before);
-			free(after);
-			close(s.fd);
-			unlink(s.path);
-		}
-	}
+	table_run(&t);
 }
 
 /* The first access after eviction, each a different way into the file. */
@@ -807,7 +842,7 @@ int main(void)
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (size_t i = 0; i < sizeof(filesystems) / sizeof(filesystems[0]); i++)
-		cases += table_cases(&filesystems[i]) + FIRST_ACCESS_CASES + CGROUP_CASES + REMOUNT_CASES +
+		cases += table_after_eviction_cases(&filesystems[i]) + FIRST_ACCESS_CASES + CGROUP_CASES + REMOUNT_CASES +
 			 IDENTITY_CASES;
 	itest_plan(cases);
 	ops_init();

@@ -796,13 +796,63 @@ const char *op_feature_on(const struct op *op, const char *fs)
 	return absence_on(op, fs, &found);
 }
 
-unsigned int ops_table_cases(const char *fs, bool (*runs_set)(const struct seal_set *set))
+static bool table_runs_set(const struct table *t, size_t si)
+{
+	return !t->runs_set || t->runs_set(t->ctx, &seal_sets[si]);
+}
+
+bool table_has_case(const struct table *t, size_t si, size_t oi)
+{
+	return table_runs_set(t, si) && (!t->runs_op || t->runs_op(t->ctx, &ops[oi])) &&
+	       (si == 0 || !op_absent_on(&ops[oi], t->fs));
+}
+
+unsigned int table_cases(const struct table *t)
 {
 	unsigned int cases = 0;
 
 	for (size_t si = 0; si < n_seal_sets; si++)
-		if (runs_set(&seal_sets[si]))
-			for (size_t oi = 0; oi < n_ops; oi++)
-				cases += !op_absent_on(&ops[oi], fs) || si == 0;
+		for (size_t oi = 0; oi < n_ops; oi++)
+			cases += table_has_case(t, si, oi);
 	return cases;
+}
+
+void table_run(const struct table *t)
+{
+	const char *lacking[256] = { NULL };
+
+	for (size_t si = 0; si < n_seal_sets; si++) {
+		if (!table_runs_set(t, si))
+			continue;
+		if (t->begin_set)
+			t->begin_set(t->ctx, t, si);
+		for (size_t oi = 0; oi < n_ops; oi++) {
+			struct table_case c = { .set = &seal_sets[si], .si = si, .op = &ops[oi], .oi = oi,
+						.seals = seals_in_force(&seal_sets[si]) };
+			const char *feature = op_feature_on(c.op, t->fs);
+			int got;
+
+			if (!table_has_case(t, si, oi))
+				continue;
+			snprintf(c.name, sizeof(c.name), "%s/%s/%s/%s", t->prefix, t->fs, c.set->name, c.op->name);
+			if (lacking[oi]) {
+				itest_skip(c.name, lacking[oi], "nothing to run");
+				continue;
+			}
+			got = t->run(t->ctx, &c);
+			if (got == TABLE_REPORTED)
+				;
+			else if (op_absent_on(c.op, t->fs))
+				itest_report(unsupported_errno(got), c.name,
+					     "got %s: %s has it now; take it out of ops.c's absences", itest_errname(got),
+					     t->fs);
+			else if (si == 0 && got && unsupported_errno(got) && feature)
+				itest_skip(c.name, lacking[oi] = feature, "%s answers %s", c.op->name,
+					   itest_errname(got));
+			else
+				t->judge(t->ctx, &c, got);
+			if (t->done)
+				t->done(t->ctx, &c);
+		}
+	}
 }

@@ -81,8 +81,43 @@ bool unsupported_errno(int err);
  */
 bool op_absent_on(const struct op *op, const char *fs);
 const char *op_feature_on(const struct op *op, const char *fs);
-/* The cases a table over these seal sets makes on fs (set 0 is "none"). */
-unsigned int ops_table_cases(const char *fs, bool (*runs_set)(const struct seal_set *set));
+
+/* One case of a seal table: an operation on fs under a seal set. */
+struct table_case {
+	const struct seal_set *set;
+	size_t si;		/* 0: "none" */
+	const struct op *op;
+	size_t oi;
+	unsigned int seals;	/* in force (seals_in_force) */
+	char name[256];		/* PREFIX/FS/SET/OP */
+};
+
+/* The operation's answer when run() reported the case itself (a setup failure, a skip). */
+#define TABLE_REPORTED (-1)
+
+/*
+ * A seal table over ops x seal_sets on one filesystem, for the suites that
+ * run it (conformance, audit, durable): table_run() announces nothing,
+ * walks the sets and operations, handles the absences above, and asks the
+ * suite to run each case and to judge its answer.
+ */
+struct table {
+	const char *prefix;
+	const char *fs;
+	bool (*runs_set)(void *ctx, const struct seal_set *set);	/* NULL: every set */
+	bool (*runs_op)(void *ctx, const struct op *op);		/* NULL: every operation */
+	void (*begin_set)(void *ctx, const struct table *t, size_t si);	/* NULL: nothing to do */
+	int (*run)(void *ctx, struct table_case *c);		/* the errno seen, or TABLE_REPORTED */
+	void (*judge)(void *ctx, struct table_case *c, int got);	/* reports the case */
+	void (*done)(void *ctx, struct table_case *c);		/* after each run(); NULL: nothing */
+	void *ctx;
+};
+
+/* Is ops[oi] a case of the table under set si? */
+bool table_has_case(const struct table *t, size_t si, size_t oi);
+/* How many cases table_run() reports. */
+unsigned int table_cases(const struct table *t);
+void table_run(const struct table *t);
 
 int ops_init(void);
 /* Adds seals the way the subject supports: bpfseal or native memfd. */
