@@ -1,12 +1,23 @@
 # The systemd unit's commands, exactly as written in it, on this kernel:
 # ExecCondition passes, ExecStart loads and applies seals.d, ExecReload (and a
-# restart, which has no ExecStop) keeps every seal.
+# restart, which has no ExecStop) keeps every seal. ExecStart loads the
+# policy whatever ran before, and leaves it loaded.
 . "$(dirname "$0")/lib.sh"
+plan 8
 unit=/bpfseal/bpfseal.service
-run_lines() { # KEY: run every KEY= line of the unit in order
+run_lines() { # KEY: run every KEY= line of the unit in order; a unit without one proves nothing
+	[ -r "$unit" ] || { echo "no unit at $unit"; return 1; }
+	grep -q "^$1=" "$unit" || { echo "the unit has no $1= line"; return 1; }
 	grep "^$1=" "$unit" | sed "s/^$1=//" | while IFS= read -r cmd; do
 		sh -c "$cmd" || { echo "command failed: $cmd"; exit 1; }
 	done
+}
+# append_refused FILE: a shell append fails with EPERM and leaves FILE as it was
+append_refused() {
+	before=$(md5sum < "$1") || return 1
+	if out=$( (echo tamper >> "$1") 2>&1 ); then echo "append to $1 succeeded"; return 1; fi
+	case $out in *"Operation not permitted"*) ;; *) echo "append to $1 failed, but not with EPERM: $out"; return 1 ;; esac
+	[ "$(md5sum < "$1")" = "$before" ] || { echo "append to $1 refused, but the file changed"; return 1; }
 }
 check "service/exec_condition_bpf_lsm_active" run_lines ExecCondition
 mkdir -p /etc/bpfseal/seals.d /mnt/tmpfs/svc
@@ -15,13 +26,18 @@ printf 'release\n' > /mnt/tmpfs/svc/release.tar
 # "seal" refuses every later add: reloading must still succeed.
 printf '/mnt/tmpfs/svc/boot.conf shrink,grow,write\n/mnt/tmpfs/svc/release.tar write,seal\n' > /etc/bpfseal/seals.d/service.conf
 check "service/exec_start" run_lines ExecStart
-[ "$(sealctl get /mnt/tmpfs/svc/boot.conf)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
-	&& pass "service/start_applies_seals_d" || fail "service/start_applies_seals_d" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
+out=$(sealctl get /mnt/tmpfs/svc/boot.conf 2>&1); rc=$?
+[ $rc = 0 ] && [ "$out" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write" ] \
+	&& pass "service/start_applies_seals_d" || fail "service/start_applies_seals_d" "exit $rc: $out"
 check "service/exec_reload" run_lines ExecReload
 check "service/restart_runs_exec_start_again" run_lines ExecStart
-[ "$(sealctl get /mnt/tmpfs/svc/boot.conf /mnt/tmpfs/svc/release.tar)" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write
+out=$(sealctl get /mnt/tmpfs/svc/boot.conf /mnt/tmpfs/svc/release.tar 2>&1); rc=$?
+[ $rc = 0 ] && [ "$out" = "/mnt/tmpfs/svc/boot.conf: shrink,grow,write
 /mnt/tmpfs/svc/release.tar: seal,write" ] \
-	&& pass "service/restart_keeps_seals" || fail "service/restart_keeps_seals" "$(sealctl get /mnt/tmpfs/svc/boot.conf)"
-if (echo x >> /mnt/tmpfs/svc/boot.conf) 2>/dev/null; then fail "service/restart_keeps_enforcing" "append succeeded"; else pass "service/restart_keeps_enforcing"; fi
-grep -q '^ExecStop' "$unit" && fail "service/no_exec_stop" "the unit unloads on stop" || pass "service/no_exec_stop"
+	&& pass "service/restart_keeps_seals" || fail "service/restart_keeps_seals" "exit $rc: $(echo "$out" | tr '\n' ' ')"
+check "service/restart_keeps_enforcing" append_refused /mnt/tmpfs/svc/boot.conf
+if [ ! -r "$unit" ]; then fail "service/no_exec_stop" "no unit at $unit"
+elif grep -q '^ExecStop' "$unit"; then fail "service/no_exec_stop" "the unit unloads on stop"
+else pass "service/no_exec_stop"; fi
 rm -f /etc/bpfseal/seals.d/service.conf
+end
