@@ -242,3 +242,13 @@ BENCH_EVICTED ?=
 bench: all $(OUT)/tests/bench/bench
 	$(Q)tests/vm/bench.sh --cache "$(CACHE)" --out $(OUT) --results bench/results \
 		$(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(BENCH_EVICTED),--evicted $(BENCH_EVICTED)) $(KERNELS)
+
+# --- mutation testing (not part of `make test`): every refusal of the rules
+# turned into an allow and every seal test negated, one at a time, each run
+# against the cases that reach it (tests/MUTATION.md).
+#   make mutate KERNEL=6.12   writes tests/mutate/results.md (~40 minutes on 2 cores)
+#   MUTATE_REV=<commit> mutates that commit instead of HEAD
+.PHONY: mutate
+mutate:
+	$(Q)tests/mutate/run.sh --cache "$(CACHE)" --out $(OUT)/mutate --kernel $(or $(KERNEL),6.12) \
+		$(if $(MUTATE_REV),--rev $(MUTATE_REV))
