@@ -325,7 +325,8 @@ def returns(path, text, code, heads):
             new = "0"
         elif re.fullmatch(r"[^?]+\?\s*(-?%s|0|denied)\s*:\s*(-?%s|0|denied)" % (ERRNO, ERRNO), expr) and \
                 re.search(r"(\b-?%s|denied)\b" % ERRNO, expr.split("?", 1)[1]):
-            new = "0"
+            # Both arms allow; the condition stays, so that what it reads is still used.
+            new = squash(text[a:b]).split("?", 1)[0].rstrip() + " ? 0 : 0"
         elif expr == "-err" and func == "lsm_answer":
             new = "0"
         elif func in SEAL_SOURCES and expr != "0":

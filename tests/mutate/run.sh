@@ -168,13 +168,15 @@ locked_ids=$(awk -F'\t' '$4 == "locked" { print $1 }' "$out/disk/index.tsv")
 "$src/tests/vm/fetch-kernels.sh" "$cache/kernels" "$kernel" > "$out/vm/fetch.log" 2>&1 || {
 	cat "$out/vm/fetch.log" >&2; say "cannot fetch kernel $kernel"; exit 1; }
 kdir=$cache/kernels/$kernel
-# A REV whose init.sh predates the mutate mode: its debug mode mounts the
-# same disks and runs a script of ours, which does what the mutate mode does.
-mode=mutate
+# A REV whose init.sh predates the mutate mode gets this tree's, put before
+# its reboot mode (the copy only: REV's tree stays as it is).
 if ! grep -q '"$mode" = mutate' "$src/tests/vm/init.sh"; then
-	mode=debug
-	sed -n '/"$mode" = mutate/,/guest.sh/p' "$top/tests/vm/init.sh" | sed '1d' > "$out/vm/debug.sh"
-	export BPFSEAL_DEBUG_SCRIPT=$out/vm/debug.sh
+	sed -n '/^elif \[ "$mode" = mutate \]/,/guest.sh$/p' "$top/tests/vm/init.sh" > "$out/vm/mutate-case.sh"
+	grep -q guest.sh "$out/vm/mutate-case.sh" && grep -q '^elif \[ "$mode" = reboot \]' "$src/tests/vm/init.sh" || {
+		say "cannot give $commit's tests/vm/init.sh the mutate mode"; exit 1; }
+	awk -v case_file="$out/vm/mutate-case.sh" '/^elif \[ "\$mode" = reboot \]/ {
+		while ((getline l < case_file) > 0) print l }
+		{ print }' "$src/tests/vm/init.sh" > "$out/vm/init.sh" && cp "$out/vm/init.sh" "$src/tests/vm/init.sh"
 fi
 "$src/tests/vm/build-initramfs.sh" "$src/build" "$kdir" "$out/vm/initramfs.cpio" || exit 1
 mb=$(du -sm "$out/disk" | cut -f1)
@@ -201,7 +203,7 @@ boot() {
 		-drive "file=$d.xfs,if=virtio,format=raw,cache=unsafe" \
 		-drive "file=$out/vm/identity-store.img,if=virtio,format=raw,snapshot=on" \
 		-drive "file=$out/vm/mutants.img,if=virtio,format=raw,snapshot=on" \
-		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 bpfseal.mode=$mode bpfseal.mutate=$2 bpfseal.mutate_full=${MUTATE_FULL:-0}" \
+		-append "console=ttyS0 panic=-1 oops=panic loglevel=4 bpfseal.mode=mutate bpfseal.mutate=$2 bpfseal.mutate_full=${MUTATE_FULL:-0}" \
 		< /dev/null > "$out/vm/console-$1.log" 2>&1
 }
 lines() { tr -d '\r' < "$1" | grep -a -E '^(MUTANT|BPFSEAL-MUTATE-)' ; }
@@ -218,7 +220,7 @@ main_lane() {
 		boot "main$boots" "main${from:+:$from}" 7200 &
 		qpid=$!
 		tail -n +1 -f "$out/vm/console-main$boots.log" --pid=$qpid 2>/dev/null |
-			grep --line-buffered -a -E '^(MUTANT|BPFSEAL-MUTATE-(BASELINE|COVERAGE)|  \[mutate\])' | sed -u 's/\r$//; s/^/  /'
+			grep --line-buffered -a -E '^(MUTANT|BPFSEAL-MUTATE-(BASELINE|COVERAGE|NOTE)|  \[mutate\])' | sed -u 's/\r$//; s/^/  /'
 		wait $qpid
 		lines "$out/vm/console-main$boots.log" >> "$out/vm/main.lines"
 		grep -q '^BPFSEAL-MUTATE-END' "$out/vm/main.lines" && break
@@ -238,6 +240,7 @@ main_lane() {
 # mutant whose site it reached.
 locked_lane() {
 	: > "$out/vm/locked.lines"
+	locked_note=
 	[ -n "$locked_ids" ] || return 0
 	boot locked-base locked:base 900
 	lines "$out/vm/console-locked-base.log" >> "$out/vm/locked.lines"
@@ -245,6 +248,8 @@ locked_lane() {
 	grep -q '^BPFSEAL-MUTATE-BASELINE-LOCKED ok' "$out/vm/locked.lines" || {
 		say "locked.sh fails on the unmutated policy: locked mutants not run"; return 1; }
 	reached=$(sed -n 's/^BPFSEAL-MUTATE-REACHED //p' "$out/vm/locked.lines")
+	# The guest reads it from the disk, which is made before: pass it on the command line.
+	grep -q '^BPFSEAL-MUTATE-BASELINE-NOTE locked.sh' "$out/vm/locked.lines" && locked_note=1
 	for id in $locked_ids; do
 		w=$(awk -F'\t' -v id="$id" '$1 == id { print $2 ":" $3 " " $8 }' "$out/disk/index.tsv")
 		probe=$(awk -F'\t' -v id="$id" '$1 == id { print $7 }' "$out/disk/index.tsv")
@@ -252,7 +257,7 @@ locked_lane() {
 			! echo " $reached " | grep -q " $probe "; then
 			l="MUTANT $id $w SURVIVED (no case reaches it)"
 		else
-			boot "locked-$id" "locked:$id" 600
+			boot "locked-$id" "locked:$id${locked_note:+:unaccounted}" 600
 			l=$(lines "$out/vm/console-locked-$id.log" | grep '^MUTANT')
 			[ -n "$l" ] || l="MUTANT $id $w killed-by guest-died (console-locked-$id.log)"
 		fi
@@ -308,7 +313,7 @@ total=$(wc -l < "$out/results.tsv")
 killed=$(count "" killed-by) survived=$(count "" SURVIVED) dnl=$(count "" did-not)
 other=$((total - killed - survived - dnl))
 secs=$(elapsed "$t_all")
-release=$(tr -d '\r' < "$out/vm/console-main1.log" 2>/dev/null | sed -n 's/^BPFSEAL-KERNEL //p' | head -n 1)
+release=$(tr -d '\r' 2>/dev/null < "$out/vm/console-main1.log" | sed -n 's/^BPFSEAL-KERNEL //p' | head -n 1)
 [ -n "$release" ] || release=$(cat "$kdir/release" 2>/dev/null)
 baseline=$(grep -h '^BPFSEAL-MUTATE-BASELINE' "$out/vm/main.lines" "$out/vm/locked.lines" 2>/dev/null | sed 's/^BPFSEAL-MUTATE-//' | tr '\n' ';')
 {

@@ -59,10 +59,11 @@ ln -sfn /mnt/ext4/.bpfseal-state /var/lib/bpfseal
 if [ "$mode" = debug ] && [ -f /bpfseal/debug.sh ]; then
 	sh /bpfseal/debug.sh	# BPFSEAL_DEBUG_SCRIPT, for developers
 elif [ "$mode" = mutate ]; then
-	# make mutate (tests/mutate/run.sh): the mutants on a fourth disk, and their runner.
+	# make mutate (tests/mutate/run.sh): the mutants on a fourth disk, and their
+	# runner, sourced as the suites are: locked.sh's kill -9 -1 spares PID 1 only.
 	for i in 1 2 3 4 5 6 7 8 9 10; do [ -b /dev/vdd ] && break; sleep 0.2; done
 	mkdir -p /mnt/mutate
-	mount -t ext4 -o ro /dev/vdd /mnt/mutate && sh /mnt/mutate/guest.sh
+	mount -t ext4 -o ro /dev/vdd /mnt/mutate && . /mnt/mutate/guest.sh
 elif [ "$mode" = reboot ]; then
 	# The same disks again: persisted seals; then locked mode (it lasts until reboot).
 	suite reboot.sh
