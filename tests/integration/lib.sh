@@ -17,6 +17,33 @@ expect_exit() {
 	out=$("$@" 2>&1); got=$?
 	if [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "exit $got, want $want: $(echo "$out" | tail -n 2 | tr '\n' ' ')"; fi
 }
+# refused_eperm FILE COMMAND...: COMMAND fails with EPERM and leaves FILE as it was.
+refused_eperm() {
+	_file=$1; shift
+	_before=$(md5sum < "$_file") || return 1
+	if _out=$("$@" 2>&1); then echo "it worked: $*"; return 1; fi
+	case $_out in *"Operation not permitted"*) ;; *) echo "failed, but not with EPERM: $_out"; return 1 ;; esac
+	[ "$(md5sum < "$_file")" = "$_before" ] || { echo "refused, but $_file changed"; return 1; }
+}
+# append_refused FILE...: a shell append to each fails with EPERM and leaves it
+# as it was (bash: dash's echo says "I/O error" whatever the errno).
+append_refused() {
+	for _f in "$@"; do
+		refused_eperm "$_f" bash -c 'echo tamper >> "$1"' bash "$_f" || { echo "(append to $_f)"; return 1; }
+	done
+}
+# seals_are FILE SEALS: `sealctl get` exits 0 and prints exactly that.
+seals_are() {
+	got=$(sealctl get "$1" 2>&1); rc=$?
+	[ $rc = 0 ] && [ "$got" = "$1: $2" ] || { echo "sealctl get: exit $rc: $got, want $1: $2"; return 1; }
+}
+# policy_loaded: the suites run in any order: load the policy unless one
+# before left it loaded (a reload would hide what they did to it).
+policy_loaded() {
+	sealctl status > /dev/null 2>&1; rc=$?
+	[ $rc = 3 ] && { sealctl load; return; }
+	[ $rc = 0 ] || { echo "sealctl status exited $rc"; return 1; }
+}
 
 # account SUITE EXIT_STATUS RESULTS FEATURES: one FAIL line, named after the
 # suite, for a program or script that did not account for every case it

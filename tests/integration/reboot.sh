@@ -5,14 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 filesystems="ext4 xfs"
 plan $(( 5 * $(echo $filesystems | wc -w) + 3 ))
-# refused_eperm FILE COMMAND...: COMMAND fails with EPERM and leaves FILE as it was
-refused_eperm() {
-	f=$1; shift
-	before=$(md5sum < "$f") || return 1
-	if out=$("$@" 2>&1); then echo "it worked: $*"; return 1; fi
-	case $out in *"Operation not permitted"*) ;; *) echo "failed, but not with EPERM: $out"; return 1 ;; esac
-	[ "$(md5sum < "$f")" = "$before" ] || { echo "refused, but $f changed"; return 1; }
-}
 check "reboot/load" sealctl load
 for fs in $filesystems; do
 	d=/mnt/$fs/persist

@@ -12,13 +12,6 @@ run_lines() { # KEY: run every KEY= line of the unit in order; a unit without on
 		sh -c "$cmd" || { echo "command failed: $cmd"; exit 1; }
 	done
 }
-# append_refused FILE: a shell append fails with EPERM and leaves FILE as it was
-append_refused() {
-	before=$(md5sum < "$1") || return 1
-	if out=$( (echo tamper >> "$1") 2>&1 ); then echo "append to $1 succeeded"; return 1; fi
-	case $out in *"Operation not permitted"*) ;; *) echo "append to $1 failed, but not with EPERM: $out"; return 1 ;; esac
-	[ "$(md5sum < "$1")" = "$before" ] || { echo "append to $1 refused, but the file changed"; return 1; }
-}
 check "service/exec_condition_bpf_lsm_active" run_lines ExecCondition
 mkdir -p /etc/bpfseal/seals.d /mnt/tmpfs/svc
 printf 'boot config\n' > /mnt/tmpfs/svc/boot.conf

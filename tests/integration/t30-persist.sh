@@ -7,13 +7,6 @@
 filesystems="ext4 xfs"
 plan $(( 2 * $(echo $filesystems | wc -w) + 15 ))
 state=/var/lib/bpfseal/persisted
-# The suites run in any order: load the policy unless one before left it
-# loaded (a reload would hide what they did to it).
-policy_loaded() {
-	sealctl status > /dev/null 2>&1; rc=$?
-	[ $rc = 3 ] && { sealctl load; return; }
-	[ $rc = 0 ] || { echo "sealctl status exited $rc"; return 1; }
-}
 check "persist/policy_loaded" policy_loaded
 for fs in $filesystems; do
 	d=/mnt/$fs/persist

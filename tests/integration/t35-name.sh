@@ -6,13 +6,6 @@
 filesystems="tmpfs ext4 xfs"
 ops="mv_over mv_away sed_i rm_f ln_hard"
 plan $(( $(echo $filesystems | wc -w) * (1 + $(echo $ops | wc -w)) + 1 ))
-# The suites run in any order: load the policy unless one before left it
-# loaded (a reload would hide what they did to it).
-policy_loaded() {
-	sealctl status > /dev/null 2>&1; rc=$?
-	[ $rc = 3 ] && { sealctl load; return; }
-	[ $rc = 0 ] || { echo "sealctl status exited $rc"; return 1; }
-}
 check "name/policy_loaded" policy_loaded
 mv_over() { printf 'replacement\n' > "$d/new" && mv "$d/new" "$d/$1"; }
 mv_away() { mv "$d/$1" "$d/$1.moved"; }

@@ -1,15 +1,6 @@
 # The README's "30 seconds" block is what the demo prints on this kernel.
 . "$(dirname "$0")/lib.sh"
 plan 2
-# The suites run in any order: load the policy unless one before left it
-# loaded. The demo's own `sealctl load` then reloads it, and says what the
-# README shows whatever the state file holds (a first load would also count
-# the persisted seals it restored).
-policy_loaded() {
-	sealctl status > /dev/null 2>&1; rc=$?
-	[ $rc = 3 ] && { sealctl load; return; }
-	[ $rc = 0 ] || { echo "sealctl status exited $rc"; return 1; }
-}
 check "demo/policy_loaded" policy_loaded
 readme=/bpfseal/readme-30-seconds.txt
 out=$(sh "$(dirname "$0")/demo.sh" 2>&1)

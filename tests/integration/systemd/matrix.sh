@@ -11,19 +11,6 @@
 # service"); a change to the unit that raises it fails here.
 EXPOSURE_MAX=${EXPOSURE_MAX:-1.7}
 
-seals_are() { # FILE SEALS: sealctl get exits 0 and prints exactly that
-	got=$(sealctl get "$1" 2>&1); rc=$?
-	[ $rc = 0 ] && [ "$got" = "$1: $2" ] || { echo "sealctl get: exit $rc: $got, want $1: $2"; return 1; }
-}
-append_refused() { # FILE...: a shell append to each fails with EPERM and leaves it as it was
-	for f in "$@"; do
-		# bash, not dash: dash's echo says "I/O error" whatever the errno.
-		before=$(md5sum < "$f") || return 1
-		if out=$(bash -c 'echo tamper >> "$1"' bash "$f" 2>&1); then echo "append to $f succeeded"; return 1; fi
-		case $out in *"Operation not permitted"*) ;; *) echo "append to $f failed, but not with EPERM: $out"; return 1 ;; esac
-		[ "$(md5sum < "$f")" = "$before" ] || { echo "append to $f refused, but it changed"; return 1; }
-	done
-}
 all_seals_hold() { # the files sealed in earlier steps keep their seals and refuse appends
 	seals_are /srv/app.conf shrink,grow,write && seals_are /srv/release.tar seal,shrink,grow,write &&
 		seals_are /run/extra.bin grow && append_refused /srv/app.conf /srv/release.tar /run/extra.bin
