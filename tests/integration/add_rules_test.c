@@ -30,11 +30,10 @@ static char why[512];
 
 static bool runs(const char *name)
 {
-	if (lacking)
-		itest_skip(name, lacking, "%s", not_run);
-	else if (not_run)
-		itest_report(false, name, "not run: %s", not_run);
-	return !not_run;
+	if (!lacking)
+		return itest_runs(name, not_run);
+	itest_skip(name, lacking, "%s", not_run);
+	return false;
 }
 
 /* A fresh filled file (or memfd) with this mode, open O_RDWR; -1 and not_run set if not. */

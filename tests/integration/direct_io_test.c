@@ -53,14 +53,6 @@ static void back_to_full_speed(void)
 	write_file(CGROUP "/cgroup.procs", pid);
 }
 
-/* With not_run set (the set-up failed), the case reports that and does not run. */
-static bool runs(const char *name, const char *not_run)
-{
-	if (not_run)
-		itest_report(false, name, "not run: %s", not_run);
-	return !not_run;
-}
-
 /* What in_flight_case() reports per filesystem. */
 #define IN_FLIGHT_CASES 7
 
@@ -104,17 +96,17 @@ static void in_flight_case(const char *fs, const char *dir)
 		landed_at_seal = sealed->len == LEN && !memcmp(sealed->data, want, LEN);
 	}
 	snprintf(n, sizeof(n), "direct_io/%s/write_in_flight_makes_write_seal_EBUSY", fs);
-	if (runs(n, not_run))
+	if (itest_runs(n, not_run))
 		itest_expect(n, err, EBUSY);
 	snprintf(n, sizeof(n), "direct_io/%s/EBUSY_reason_names_it", fs);
-	if (runs(n, not_run)) {
+	if (itest_runs(n, not_run)) {
 		if (err == EBUSY)
 			itest_reason(n, "in flight");
 		else
 			itest_report(false, n, "no EBUSY to explain: %s", itest_errname(err));
 	}
 	snprintf(n, sizeof(n), "direct_io/%s/refused_seal_left_no_seal", fs);
-	if (runs(n, not_run)) {
+	if (itest_runs(n, not_run)) {
 		if (err)
 			itest_expect_seals(n, bpfseal_get_seals(fd), 0);
 		else
@@ -130,18 +122,18 @@ static void in_flight_case(const char *fs, const char *dir)
 		back_to_full_speed();
 	/* The race itself: the write had not landed when the seal was asked, and then did. */
 	snprintf(n, sizeof(n), "direct_io/%s/write_was_in_flight_at_the_seal", fs);
-	if (runs(n, not_run))
+	if (itest_runs(n, not_run))
 		itest_report(!landed_at_seal && done == LEN && (landed_later || !err), n,
 			     "the write %s when sealing, completed with %ld of %d bytes, %s afterwards",
 			     landed_at_seal ? "had landed already" : "had not landed", done, LEN,
 			     landed_later ? "in the file" : "not in the file");
 	snprintf(n, sizeof(n), "direct_io/%s/no_direct_write_lands_after_the_seal", fs);
-	if (runs(n, not_run))
+	if (itest_runs(n, not_run))
 		itest_report(err || !itest_snapshot_diff(sealed, later), n, "sealed, then the in-flight write landed: %s",
 			     itest_snapshot_diff(sealed, later));
 	/* Sealed already or not, adding write once the I/O is done succeeds. */
 	snprintf(n, sizeof(n), "direct_io/%s/write_seal_ok_once_done", fs);
-	if (runs(n, not_run))
+	if (itest_runs(n, not_run))
 		itest_expect(n, bpfseal_add_seals(fd, WRITE) ? errno : 0, 0);
 	if (ctx)
 		io_destroy(ctx);

@@ -124,6 +124,19 @@ itest_skip(const char *name, const char *feature, const char *fmt, ...)
 	itest_line("SKIP %s %s: kernel lacks %s: %s", itest_kernel(), name, feature, why);
 }
 
+/*
+ * not_run says why the set-up a group of cases needs failed (NULL or "":
+ * it did not): each case then reports that instead of running, so none
+ * goes missing and none passes on what was never set up.
+ */
+static inline bool itest_runs(const char *name, const char *not_run)
+{
+	if (!not_run || !not_run[0])
+		return true;
+	itest_report(false, name, "not run: %s", not_run);
+	return false;
+}
+
 /* "ok" or the errno's name: how results read in a failure line. */
 static inline const char *itest_errname(int err)
 {

@@ -39,14 +39,6 @@
  */
 static char not_run[512];
 
-static bool runs(const char *name)
-{
-	if (!not_run[0])
-		return true;
-	itest_report(false, name, "not run: %s", not_run);
-	return false;
-}
-
 /* Add seals a group's cases depend on; on failure the group does not run. */
 static void seal_for_group(int fd, unsigned int seals, const char *what)
 {
@@ -83,23 +75,23 @@ static void loop_cases(bool configure)
 	if (!not_run[0] && (fd = itest_make_file(DIR, "loop-plain", path, sizeof(path))) < 0)
 		snprintf(not_run, sizeof(not_run), "cannot make %s: %s", path, strerror(errno));
 	snprintf(n, sizeof(n), "kernel_writers/%s/unsealed_file_attaches", how);
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, loop_attach(loop, fd, configure, 0), 0);
 	/* Sealing a file a writable loop device uses: its writes bypass every check. */
 	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_attached_file_is_ebusy", how);
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
 	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_attached_file_future_write_is_ebusy", how);
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_FUTURE_WRITE) ? errno : 0, EBUSY);
 	if (loop >= 0)
 		loop = loop_detach(loop, dev);
 	snprintf(n, sizeof(n), "kernel_writers/%s/sealing_after_detach_works", how);
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
 	/* Sealed: a writable loop device on it is refused... */
 	snprintf(n, sizeof(n), "kernel_writers/%s/sealed_file_refused", how);
-	if (runs(n)) {
+	if (itest_runs(n, not_run)) {
 		err = loop_attach(loop, fd, configure, 0);
 		itest_expect(n, err, EPERM);
 		if (!err)
@@ -109,7 +101,7 @@ static void loop_cases(bool configure)
 		close(fd);
 	/* ...a read-only one is not: it cannot write. */
 	snprintf(n, sizeof(n), "kernel_writers/%s/sealed_file_read_only_attaches", how);
-	if (runs(n)) {
+	if (itest_runs(n, not_run)) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		err = loop_attach(loop, fd, configure, 0);
 		itest_expect(n, err, 0);
@@ -117,7 +109,7 @@ static void loop_cases(bool configure)
 			loop = loop_detach(loop, dev);
 		close(fd);
 	}
-	if (configure && runs("kernel_writers/loop_configure/sealed_file_lo_flags_read_only_attaches")) {
+	if (configure && itest_runs("kernel_writers/loop_configure/sealed_file_lo_flags_read_only_attaches", not_run)) {
 		fd = open(path, O_RDWR | O_CLOEXEC);
 		err = loop_attach(loop, fd, true, LO_FLAGS_READ_ONLY);
 		itest_expect("kernel_writers/loop_configure/sealed_file_lo_flags_read_only_attaches", err, 0);
@@ -159,11 +151,11 @@ static void swap_cases(void)
 	char path[256];
 	int fd = make_swap_file("swap-plain", path, sizeof(path)), err = -1;
 
-	if (runs("kernel_writers/swapon/unsealed_file_swaps_on")) {
+	if (itest_runs("kernel_writers/swapon/unsealed_file_swaps_on", not_run)) {
 		err = swapon(path, 0) ? errno : 0;
 		itest_expect("kernel_writers/swapon/unsealed_file_swaps_on", err, 0);
 	}
-	if (runs("kernel_writers/swapon/sealing_active_swap_file_is_ebusy"))
+	if (itest_runs("kernel_writers/swapon/sealing_active_swap_file_is_ebusy", not_run))
 		itest_expect("kernel_writers/swapon/sealing_active_swap_file_is_ebusy",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
 	if (!err)
@@ -173,10 +165,10 @@ static void swap_cases(void)
 	not_run[0] = '\0';
 
 	fd = make_swap_file("swap-sealed", path, sizeof(path));
-	if (runs("kernel_writers/swapon/seal_swap_file"))
+	if (itest_runs("kernel_writers/swapon/seal_swap_file", not_run))
 		itest_expect("kernel_writers/swapon/seal_swap_file",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
-	if (runs("kernel_writers/swapon/sealed_file_refused")) {
+	if (itest_runs("kernel_writers/swapon/sealed_file_refused", not_run)) {
 		err = swapon(path, 0) ? errno : 0;
 		itest_expect("kernel_writers/swapon/sealed_file_refused", err, EPERM);
 		if (!err)
@@ -228,9 +220,9 @@ static void acct_cases(void)
 		acct(NULL);
 	}
 	itest_snapshot(fd, after);
-	if (runs("kernel_writers/acct/grow_sealed_file_refused"))
+	if (itest_runs("kernel_writers/acct/grow_sealed_file_refused", not_run))
 		itest_expect("kernel_writers/acct/grow_sealed_file_refused", err, EPERM);
-	if (runs("kernel_writers/acct/grow_sealed_file_unchanged"))
+	if (itest_runs("kernel_writers/acct/grow_sealed_file_unchanged", not_run))
 		itest_report(!itest_snapshot_diff(before, after), "kernel_writers/acct/grow_sealed_file_unchanged",
 			     "%s", itest_snapshot_diff(before, after) ?: "");
 	close(fd);
@@ -241,7 +233,7 @@ static void acct_cases(void)
 	seal_for_group(fd, BPFSEAL_SEAL_APPEND, "acct-append append");
 	itest_snapshot(fd, before);
 	err = not_run[0] ? EPERM : acct(path) ? errno : 0;
-	if (runs("kernel_writers/acct/append_sealed_file_accepted"))
+	if (itest_runs("kernel_writers/acct/append_sealed_file_accepted", not_run))
 		itest_expect("kernel_writers/acct/append_sealed_file_accepted", err, 0);
 	if (!err) {
 		if (fork() == 0)
@@ -250,7 +242,7 @@ static void acct_cases(void)
 		acct(NULL);
 	}
 	itest_snapshot(fd, after);
-	if (runs("kernel_writers/acct/append_sealed_file_gets_records"))
+	if (itest_runs("kernel_writers/acct/append_sealed_file_gets_records", not_run))
 		itest_report(after->size >= before->size + (off_t)sizeof(struct acct_v3) &&
 			     (after->size - before->size) % sizeof(struct acct_v3) == 0 &&
 			     !memcmp(before->data, after->data, before->len),
@@ -379,7 +371,7 @@ static void md_bitmap_cases(void)
 	fd = itest_make_file(DIR, "md-bitmap-plain", path, sizeof(path));
 	err = not_run[0] ? ENODEV : ioctl(md, SET_BITMAP_FILE, fd) ? errno : 0;
 	/* EINVAL: a kernel built without bitmap files (Debian's 7.x); nothing to gate there. */
-	if (runs("kernel_writers/md_bitmap/unsealed_file_not_refused_by_policy"))
+	if (itest_runs("kernel_writers/md_bitmap/unsealed_file_not_refused_by_policy", not_run))
 		itest_report(err == 0 || err == EINVAL, "kernel_writers/md_bitmap/unsealed_file_not_refused_by_policy",
 			     "got %s", itest_errname(err));
 	/*
@@ -387,7 +379,7 @@ static void md_bitmap_cases(void)
 	 * files, nothing where it answered EINVAL. On every kernel, so that the
 	 * refusal below is shown to be the policy's where md would take one.
 	 */
-	if (runs("kernel_writers/md_bitmap/unsealed_file_held_if_taken")) {
+	if (itest_runs("kernel_writers/md_bitmap/unsealed_file_held_if_taken", not_run)) {
 		held = md_bitmap_file(md, &bitmap);
 		if (err && err != EINVAL)
 			itest_report(false, "kernel_writers/md_bitmap/unsealed_file_held_if_taken",
@@ -472,7 +464,7 @@ static void quota_cases(void)
 	 * having no quota header (dquot's check_quota_file: EINVAL). Any other
 	 * error, ENOENT for a file that was not made included, is not that.
 	 */
-	if (runs("kernel_writers/quotaon/unsealed_file_not_refused_by_policy")) {
+	if (itest_runs("kernel_writers/quotaon/unsealed_file_not_refused_by_policy", not_run)) {
 		fd = itest_make_file(DIR, "quota-plain", path, sizeof(path));
 		err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
 		itest_report(fd >= 0 && (err == 0 || err == EINVAL), "kernel_writers/quotaon/unsealed_file_not_refused_by_policy",
@@ -484,21 +476,21 @@ static void quota_cases(void)
 
 	/* The other order: a file quota writes cannot be sealed until quotaoff. */
 	fd = not_run[0] ? -1 : make_quota_file("quota-active", path, sizeof(path));
-	if (runs("kernel_writers/quotaon/empty_quota_file_accepted")) {
+	if (itest_runs("kernel_writers/quotaon/empty_quota_file_accepted", not_run)) {
 		err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
 		itest_expect("kernel_writers/quotaon/empty_quota_file_accepted", err, 0);
 		if (err)
 			snprintf(not_run, sizeof(not_run), "quotaon refused the empty quota file: %s",
 				 itest_errname(err));
 	}
-	if (runs("kernel_writers/quotaon/sealing_active_quota_file_is_EBUSY"))
+	if (itest_runs("kernel_writers/quotaon/sealing_active_quota_file_is_EBUSY", not_run))
 		itest_expect("kernel_writers/quotaon/sealing_active_quota_file_is_EBUSY",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, EBUSY);
-	if (runs("kernel_writers/quotaon/refused_seal_left_no_seal"))
+	if (itest_runs("kernel_writers/quotaon/refused_seal_left_no_seal", not_run))
 		itest_expect_seals("kernel_writers/quotaon/refused_seal_left_no_seal", bpfseal_get_seals(fd), 0);
 	if (!not_run[0])
 		quotactl(QCMD(Q_QUOTAOFF, USRQUOTA), dev, 0, NULL);
-	if (runs("kernel_writers/quotaon/sealing_after_quotaoff_works"))
+	if (itest_runs("kernel_writers/quotaon/sealing_after_quotaoff_works", not_run))
 		itest_expect("kernel_writers/quotaon/sealing_after_quotaoff_works",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
 	if (fd >= 0)
@@ -508,7 +500,7 @@ static void quota_cases(void)
 
 	fd = not_run[0] ? -1 : itest_make_file(DIR, "quota-sealed", path, sizeof(path));
 	seal_for_group(fd, BPFSEAL_SEAL_WRITE, "quota-sealed");
-	if (runs("kernel_writers/quotaon/sealed_file_refused")) {
+	if (itest_runs("kernel_writers/quotaon/sealed_file_refused", not_run)) {
 		err = quotactl(QCMD(Q_QUOTAON, USRQUOTA), dev, QFMT_VFS_V1, path) ? errno : 0;
 		itest_expect("kernel_writers/quotaon/sealed_file_refused", err, EPERM);
 		if (!err)
@@ -534,21 +526,21 @@ static void overlay_opened_before_seal(void)
 	int fd = -1, ofd = -1, pipefd[2], src;
 	void *map;
 
-	if (runs("kernel_writers/overlay/opened_before_seal")) {
+	if (itest_runs("kernel_writers/overlay/opened_before_seal", not_run)) {
 		fd = open(OVL "/upper/pre", O_RDWR | O_CLOEXEC);
 		ofd = open(OVL "/merged/pre", O_RDWR | O_CLOEXEC);
 		itest_report(fd >= 0 && ofd >= 0, "kernel_writers/overlay/opened_before_seal", "%s", strerror(errno));
 		if (fd < 0 || ofd < 0)
 			snprintf(not_run, sizeof(not_run), "cannot open the file under and through the overlay");
 	}
-	if (runs("kernel_writers/overlay/seal_upper_while_overlay_open")) {
+	if (itest_runs("kernel_writers/overlay/seal_upper_while_overlay_open", not_run)) {
 		itest_expect("kernel_writers/overlay/seal_upper_while_overlay_open",
 			     bpfseal_add_seals(fd, BPFSEAL_SEAL_WRITE) ? errno : 0, 0);
 		if (bpfseal_get_seals(fd) != BPFSEAL_SEAL_WRITE)
 			snprintf(not_run, sizeof(not_run), "the file under the overlay is not sealed");
 	}
 	itest_snapshot(fd, before);
-	if (runs("kernel_writers/overlay/splice_into_preopened_overlay_file")) {
+	if (itest_runs("kernel_writers/overlay/splice_into_preopened_overlay_file", not_run)) {
 		if (pipe(pipefd)) {
 			itest_report(false, "kernel_writers/overlay/splice_into_preopened_overlay_file", "pipe: %s",
 				     strerror(errno));
@@ -560,17 +552,17 @@ static void overlay_opened_before_seal(void)
 			close(pipefd[1]);
 		}
 	}
-	if (runs("kernel_writers/overlay/sendfile_into_preopened_overlay_file")) {
+	if (itest_runs("kernel_writers/overlay/sendfile_into_preopened_overlay_file", not_run)) {
 		src = open(OVL "/upper/plain", O_RDONLY | O_CLOEXEC);
 		itest_expect("kernel_writers/overlay/sendfile_into_preopened_overlay_file",
 			     src < 0 ? -1 : sendfile(ofd, src, &(off_t){ 0 }, 7) < 0 ? errno : 0, EPERM);
 		if (src >= 0)
 			close(src);
 	}
-	if (runs("kernel_writers/overlay/write_through_preopened_overlay_file"))
+	if (itest_runs("kernel_writers/overlay/write_through_preopened_overlay_file", not_run))
 		itest_expect("kernel_writers/overlay/write_through_preopened_overlay_file",
 			     pwrite(ofd, "W", 1, 0) < 0 ? errno : 0, EPERM);
-	if (runs("kernel_writers/overlay/shared_writable_mmap_of_preopened_overlay_file")) {
+	if (itest_runs("kernel_writers/overlay/shared_writable_mmap_of_preopened_overlay_file", not_run)) {
 		map = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, ofd, 0);
 		itest_expect("kernel_writers/overlay/shared_writable_mmap_of_preopened_overlay_file",
 			     map == MAP_FAILED ? errno : 0, EPERM);
@@ -580,7 +572,7 @@ static void overlay_opened_before_seal(void)
 		}
 	}
 	itest_snapshot(fd, after);
-	if (runs("kernel_writers/overlay/preopened_real_file_unchanged"))
+	if (itest_runs("kernel_writers/overlay/preopened_real_file_unchanged", not_run))
 		itest_report(!itest_snapshot_diff(before, after), "kernel_writers/overlay/preopened_real_file_unchanged",
 			     "%s", itest_snapshot_diff(before, after) ?: "");
 	if (ofd >= 0)
@@ -617,7 +609,7 @@ static void overlay_cases(void)
 	mounted = !err;
 	if (!mounted)
 		snprintf(not_run, sizeof(not_run), "no overlay mounted: %s", itest_errname(err));
-	if (runs("kernel_writers/overlay/unsealed_upper_opens_for_writing")) {
+	if (itest_runs("kernel_writers/overlay/unsealed_upper_opens_for_writing", not_run)) {
 		ofd = open(OVL "/merged/plain", O_RDWR | O_CLOEXEC);
 		itest_report(ofd >= 0, "kernel_writers/overlay/unsealed_upper_opens_for_writing", "%s",
 			     strerror(errno));
@@ -640,12 +632,12 @@ static void overlay_cases(void)
 		close(ofd);
 	}
 	itest_snapshot(fd, after);
-	if (runs("kernel_writers/overlay/sealed_upper_refused_for_writing"))
+	if (itest_runs("kernel_writers/overlay/sealed_upper_refused_for_writing", not_run))
 		itest_expect("kernel_writers/overlay/sealed_upper_refused_for_writing", err, EPERM);
-	if (runs("kernel_writers/overlay/sealed_upper_unchanged"))
+	if (itest_runs("kernel_writers/overlay/sealed_upper_unchanged", not_run))
 		itest_report(!itest_snapshot_diff(before, after), "kernel_writers/overlay/sealed_upper_unchanged",
 			     "%s", itest_snapshot_diff(before, after) ?: "");
-	if (runs("kernel_writers/overlay/sealed_upper_opens_read_only")) {
+	if (itest_runs("kernel_writers/overlay/sealed_upper_opens_read_only", not_run)) {
 		ofd = open(OVL "/merged/sealed", O_RDONLY | O_CLOEXEC);
 		itest_report(ofd >= 0, "kernel_writers/overlay/sealed_upper_opens_read_only", "%s", strerror(errno));
 		if (ofd >= 0)
@@ -682,11 +674,11 @@ static void io_uring_open_case(void)
 		}
 		io_uring_queue_exit(&ring);
 	}
-	if (runs("kernel_writers/io_uring_openat_sealed_file_for_writing_allowed"))
+	if (itest_runs("kernel_writers/io_uring_openat_sealed_file_for_writing_allowed", not_run))
 		itest_expect("kernel_writers/io_uring_openat_sealed_file_for_writing_allowed", res < 0 ? -res : 0, 0);
 	if (res < 0 && !not_run[0])
 		snprintf(not_run, sizeof(not_run), "io_uring's openat failed: %s", itest_errname(-res));
-	if (runs("kernel_writers/io_uring_opened_sealed_file_refuses_write"))
+	if (itest_runs("kernel_writers/io_uring_opened_sealed_file_refuses_write", not_run))
 		itest_expect("kernel_writers/io_uring_opened_sealed_file_refuses_write",
 			     pwrite(res, "x", 1, 0) < 0 ? errno : 0, EPERM);
 	if (res >= 0)

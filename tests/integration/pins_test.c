@@ -28,14 +28,6 @@ static char path[4096];
 /* Why the cases that follow cannot run, or NULL: each then reports it. */
 static char not_run[512];
 
-static bool runs(const char *name)
-{
-	if (!not_run[0])
-		return true;
-	itest_report(false, name, "not run: %s", not_run);
-	return false;
-}
-
 /* A fresh filled file, or -1 with not_run set. */
 static int make(const struct target *t, const char *what)
 {
@@ -144,7 +136,7 @@ static void fixed_buffer(const struct target *t)
 	if (!t->shmem) {
 		/* No pin to wait for, unless this kernel pins such pages after all: then the seal must wait. */
 		name(n, sizeof(n), t, "unpinnable_pages_seal_write");
-		if (runs(n))
+		if (itest_runs(n, not_run))
 			itest_report(reg ? err == 0 : err == EBUSY, n, "fixed buffer %s, then adding WRITE: %s",
 				     reg ? "refused" : "registered", itest_errname(err));
 		if (!reg)
@@ -154,13 +146,13 @@ static void fixed_buffer(const struct target *t)
 	if (ring_up && reg)
 		snprintf(not_run, sizeof(not_run), "io_uring_register_buffers: %s", strerror(-reg));
 	name(n, sizeof(n), t, "fixed_buffer_pin_makes_write_seal_EBUSY");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, err, EBUSY);
 	name(n, sizeof(n), t, "EBUSY_reason_names_pins");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_reason(n, "pinned for I/O");
 	name(n, sizeof(n), t, "refused_write_seal_left_no_seal");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect_seals(n, seals, 0);
 
 	/* The pin writes the page whatever the seal: the file changes unless sealed write. */
@@ -169,13 +161,13 @@ static void fixed_buffer(const struct target *t)
 		res = read_fixed_into(&ring, map);
 	itest_snapshot(fd, &after);
 	name(n, sizeof(n), t, "fixed_buffer_writes_through_the_pin");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_report(res == LEN && ((seals > 0 && (seals & WRITE)) || itest_snapshot_diff(&before, &after)), n,
 			     "read_fixed: %s; the file %s", res < 0 ? strerror(-res) : res == LEN ? "ok" : "short",
 			     itest_snapshot_diff(&before, &after) ? "changed" : "did not change: the pin is not real");
 	/* Whatever the answer, a seal reported must hold against the pin. */
 	name(n, sizeof(n), t, "no_write_through_pin_once_sealed");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_report(!(seals > 0 && (seals & WRITE)) || !itest_snapshot_diff(&before, &after), n,
 			     "the fixed buffer changed a file sealed with write: %s",
 			     itest_snapshot_diff(&before, &after));
@@ -183,7 +175,7 @@ static void fixed_buffer(const struct target *t)
 	if (!not_run[0])
 		io_uring_unregister_buffers(&ring);
 	name(n, sizeof(n), t, "write_seal_ok_once_pin_released");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, add_write_after_release(fd), 0);
 out:
 	if (ring_up)
@@ -208,13 +200,13 @@ static void spliced_pages(const struct target *t)
 	if (!not_run[0] && spliced != 4096)
 		snprintf(not_run, sizeof(not_run), "vmsplice: %s", strerror(errno));
 	name(n, sizeof(n), t, "vmspliced_pages_make_write_seal_EBUSY");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, add_write(fd), EBUSY);
 	/* The pipe drained: all of it read back, or the pages are still in it. */
 	if (!not_run[0] && read(p[0], buf, sizeof(buf)) != (ssize_t)sizeof(buf))
 		snprintf(not_run, sizeof(not_run), "the pipe gave back less than was spliced: %s", strerror(errno));
 	name(n, sizeof(n), t, "write_seal_ok_once_pipe_drained");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, add_write(fd), 0);
 	if (p[0] >= 0) {
 		close(p[0]);
@@ -232,7 +224,7 @@ static void fresh_pages(const struct target *t)
 
 	memset(big, 'f', sizeof(big));
 	name(n, sizeof(n), t, "freshly_written_file_seals_write");
-	if (runs(n)) {
+	if (itest_runs(n, not_run)) {
 		if (pwrite(fd, big, sizeof(big), 0) != (ssize_t)sizeof(big))
 			itest_report(false, n, "pwrite: %s", strerror(errno));
 		else
@@ -267,7 +259,7 @@ static void mapped_pages(const struct target *t)
 	for (size_t i = 0; shared != MAP_FAILED && priv != MAP_FAILED && i < BIG; i += 4096)
 		sum += shared[i] + priv[i];
 	name(n, sizeof(n), t, "read_only_shared_and_private_mappings_allow_write_seal");
-	if (runs(n))
+	if (itest_runs(n, not_run))
 		itest_expect(n, add_write(fd), 0);
 	if (shared != MAP_FAILED)
 		munmap(shared, BIG);
