@@ -44,6 +44,8 @@ reason() {
 	case $1 in
 	unload) echo 'locked until reboot' ;;
 	get_fd_by_id) echo '^0 of [1-9][0-9]* descriptors$' ;;
+	# busybox mount and umount say EPERM (and only EPERM or EACCES) this way.
+	umount_lazy | mount_over) echo 'Operation not permitted\|permission denied (are you root?)' ;;
 	*) echo 'Operation not permitted' ;;
 	esac
 }
