@@ -301,9 +301,12 @@ static __always_inline void audit_policy_note(unsigned long operation)
 	}
 }
 
-/* Two fcntl commands with one number would be a duplicate case value here. */
+/*
+ * Never called: two fcntl commands with one number are a duplicate case
+ * value here, so the object does not build.
+ */
 #define FCNTL_COMMAND_CASE(cmd) case cmd:
-static __always_inline bool is_bpfseal_fcntl(unsigned int cmd)
+static __attribute__((unused)) bool fcntl_commands_are_distinct(unsigned int cmd)
 {
 	switch (cmd) {
 	BPFSEAL_FCNTL_COMMANDS(FCNTL_COMMAND_CASE)
@@ -317,7 +320,7 @@ int BPF_PROG(add_seals, struct file *file, unsigned int cmd, unsigned long arg, 
 {
 	struct inode *inode;
 
-	if (ret || !is_bpfseal_fcntl(cmd))
+	if (ret)
 		return ret;
 	if (cmd == BPFSEAL_F_ADD_SEALS) {
 		struct add_outcome out = {};
