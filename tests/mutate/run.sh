@@ -1,7 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 # Usage: run.sh [--cache DIR] [--out DIR] [--rev REV] [--kernel NAME] [--only ID,...]
-#               [--report FILE]
+#               [--report FILE] [--collect]
+# --collect writes the report of the run in OUT as far as it got (one that
+# was stopped), without running anything.
 #
 # make mutate: one mutation at a time of the enforcement rules
 # (tests/mutate/mutants.py says which), each killed or not by the cases
@@ -24,7 +26,7 @@
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
-cache=$HOME/.cache/bpfseal; out=$top/build/mutate; rev=HEAD; kernel=6.12; only=; report=
+cache=$HOME/.cache/bpfseal; out=$top/build/mutate; rev=HEAD; kernel=6.12; only=; report=; collect=no
 while [ $# -gt 0 ]; do
 	case $1 in
 	--cache) cache=$2; shift 2 ;;
@@ -33,7 +35,8 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=$2; shift 2 ;;
 	--only) only=,$2,; shift 2 ;;
 	--report) report=$2; shift 2 ;;
-	*) echo "usage: $0 [--cache DIR] [--out DIR] [--rev REV] [--kernel NAME] [--only ID,...] [--report FILE]" >&2; exit 2 ;;
+	--collect) collect=yes; shift ;;
+	*) echo "usage: $0 [--cache DIR] [--out DIR] [--rev REV] [--kernel NAME] [--only ID,...] [--report FILE] [--collect]" >&2; exit 2 ;;
 	esac
 done
 case $out in /*) ;; *) out=$PWD/$out ;; esac
@@ -42,14 +45,28 @@ case $out in /*) ;; *) out=$PWD/$out ;; esac
 jobs=${BPFSEAL_MUTATE_JOBS:-$(nproc)}
 t_all=$(date +%s)
 src=$out/src
+index=$out/mutants/index.tsv
+say() { echo "mutate: $*"; }
+elapsed() { echo $(($(date +%s) - $1)); }
+wanted() { [ -z "$only" ] || case $only in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+kdir=$cache/kernels/$kernel
+if [ "$collect" = yes ]; then
+	commit=$(cat "$out/commit") || exit 1
+	accel=$(cat "$out/vm/accel.used" 2>/dev/null || echo "?")
+	t_vm="?"
+	# The main guest's verdicts so far, from its consoles.
+	: > "$out/vm/main.lines"
+	for f in "$out"/vm/console-main*.log; do
+		[ -e "$f" ] && tr -d '\r' < "$f" | grep -a -E '^(MUTANT|BPFSEAL-MUTATE-)' >> "$out/vm/main.lines"
+	done
+else
 mkdir -p "$out"
 rm -rf "$out/res" "$out/disk" "$out/vm/lanes"
 mkdir -p "$out/res" "$out/disk/bin" "$out/vm"
-say() { echo "mutate: $*"; }
-elapsed() { echo $(($(date +%s) - $1)); }
 
 # --- 1. the sources, exported, and their normal build
 commit=$(git -C "$top" rev-parse --short "$rev") || exit 1
+echo "$commit" > "$out/commit"
 say "mutants of $commit, kernel $kernel, in $out"
 rm -rf "$src"; mkdir -p "$src"
 git -C "$top" archive "$commit" | tar -x -C "$src" || exit 1
@@ -65,8 +82,6 @@ fi
 say "built the unmutated tree in $(elapsed "$t0") s"
 rm -rf "$out/mutants" "$out/probe"
 python3 "$here/mutants.py" write "$src" "$out/mutants" || exit 1
-index=$out/mutants/index.tsv
-wanted() { [ -z "$only" ] || case $only in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 
 # A build tree per worker: a copy of the built tree, where make rebuilds only
 # what a mutated source changes. sealctl's objects other than the skeleton's
@@ -167,7 +182,6 @@ vm_count=$(awk -F'\t' '$4 == "vm"' "$out/disk/index.tsv" | wc -l)
 locked_ids=$(awk -F'\t' '$4 == "locked" { print $1 }' "$out/disk/index.tsv")
 "$src/tests/vm/fetch-kernels.sh" "$cache/kernels" "$kernel" > "$out/vm/fetch.log" 2>&1 || {
 	cat "$out/vm/fetch.log" >&2; say "cannot fetch kernel $kernel"; exit 1; }
-kdir=$cache/kernels/$kernel
 # A REV whose init.sh predates the mutate mode gets this tree's, put before
 # its reboot mode (the copy only: REV's tree stays as it is).
 if ! grep -q '"$mode" = mutate' "$src/tests/vm/init.sh"; then
@@ -189,6 +203,7 @@ grep -q . "$out/vm/identity.sh" || { say "tests/vm/run.sh has no make_identity_s
 . "$out/vm/identity.sh"
 ( cd "$out" && out=$src/build make_identity_store "$out/vm/identity-store.img" ) || exit 1
 accel=${BPFSEAL_ACCEL:-$(cat "$src/build/vm/accel" 2>/dev/null || cat "$top/build/vm/accel" 2>/dev/null || echo tcg)}
+echo "$accel" > "$out/vm/accel.used"
 case $accel in kvm) accel_args="-accel kvm -cpu host" ;; *) accel_args="-accel tcg,thread=multi -cpu max" ;; esac
 
 # boot NAME SPEC SECONDS: fresh scratch disks, one guest; its console in OUT/vm/console-NAME.log
@@ -277,6 +292,7 @@ else
 	locked_lane
 fi
 t_vm=$(elapsed "$t0")
+fi
 
 # --- 5. results
 : > "$out/results.tsv"
@@ -287,6 +303,7 @@ verdict_of() { # id: the guest's or the host's verdict
 		echo "${l#*"$what" }"
 	elif [ -s "$out/res/$1" ]; then cat "$out/res/$1"
 	elif [ -n "$base_failed" ]; then echo "not-run (the baseline failed: $base_failed)"
+	elif [ "$collect" = yes ]; then echo "not-run (the run stopped before it)"
 	else echo "not-run (no verdict: see $out/vm/)"
 	fi
 }
@@ -315,7 +332,10 @@ other=$((total - killed - survived - dnl))
 secs=$(elapsed "$t_all")
 release=$(tr -d '\r' 2>/dev/null < "$out/vm/console-main1.log" | sed -n 's/^BPFSEAL-KERNEL //p' | head -n 1)
 [ -n "$release" ] || release=$(cat "$kdir/release" 2>/dev/null)
-baseline=$(grep -h '^BPFSEAL-MUTATE-BASELINE' "$out/vm/main.lines" "$out/vm/locked.lines" 2>/dev/null | sed 's/^BPFSEAL-MUTATE-//' | tr '\n' ';')
+baseline=$(grep -h -E '^BPFSEAL-MUTATE-BASELINE(-LOCKED)? ' "$out/vm/main.lines" "$out/vm/locked.lines" 2>/dev/null |
+	sed 's/^BPFSEAL-MUTATE-BASELINE-LOCKED/locked.sh/; s/^BPFSEAL-MUTATE-BASELINE/the manifest/' | sort -u | paste -sd';' - | sed 's/;/; /g')
+notes=$(grep -h '^BPFSEAL-MUTATE-BASELINE-NOTE' "$out/vm/main.lines" "$out/vm/locked.lines" 2>/dev/null | sort -u | wc -l)
+[ "$notes" -eq 0 ] || baseline="$baseline; $notes suites judged on their cases alone (they do not account for their cases unmutated)"
 {
 	echo "# make mutate: the last run"
 	echo
@@ -324,7 +344,11 @@ baseline=$(grep -h '^BPFSEAL-MUTATE-BASELINE' "$out/vm/main.lines" "$out/vm/lock
 	echo
 	echo "- date: $(date -u +%Y-%m-%d), commit $commit, kernel $release ($kernel), accelerator $accel"
 	echo "- mutants: $total; killed $killed, survived $survived, did not build or load $dnl, not run or equivalent $other"
-	echo "- time: $secs s in all, $t_vm s of it in the guests"
+	if [ "$collect" = yes ]; then
+		echo "- time: the run was stopped at $(ls -t "$out"/vm/console-*.log | head -n 1 | xargs stat -c %y | cut -c1-16) UTC; its verdicts so far"
+	else
+		echo "- time: $secs s in all, $t_vm s of it in the guests"
+	fi
 	echo "- baseline: ${baseline:-none}"
 	echo
 	echo "| mutant | where | file:line | mutation | result |"
