@@ -25,7 +25,7 @@
 #include "itest.h"
 
 #define ROUNDS 40
-#define SPANS_KEPT 65536	/* a racing thread's latest calls, per round */
+#define SPANS_KEPT 262144	/* a racing thread's latest calls, per round */
 #define EBUSY_KEPT 4096		/* EBUSY answers a round may take before it gives up */
 
 static long long now_ns(void)
@@ -40,6 +40,8 @@ static long long now_ns(void)
  * One call of a racing thread, CLOCK_MONOTONIC ns: issued and returned.
  * For a mapping made, also munmap's start and end: it surely existed
  * from `end` to `unmap_start`, and may have from `start` to `unmap_end`.
+ * A refused mmap was a mapping being made while it ran: its `unmap_end`
+ * is its `end`.
  */
 struct span {
 	long long start, end, unmap_start, unmap_end;
@@ -117,12 +119,16 @@ static void *mapper(void *arg)
 	struct race *r = arg;
 
 	while (!atomic_load(&r->stop)) {
+		int sealed_before = atomic_load(&r->sealed);
 		struct span s = { now_ns(), 0, 0, 0 };
 		char *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, 0);
 
 		s.end = now_ns();
 		if (p == MAP_FAILED) {
-			timeline_add(&r->calls, s);
+			s.unmap_end = s.end;
+			/* Started after the seal was reported: it overlaps no seal call. */
+			if (!sealed_before)
+				timeline_add(&r->calls, s);
 			continue;
 		}
 		if (atomic_load(&r->sealed))
