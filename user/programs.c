@@ -66,6 +66,7 @@ const struct policy_program policy_programs[] = {
 	PROGRAM("track_mmap_end", "fexit/vm_mmap_pgoff", "mappings in flight (WRITE vs mmap race)", true,
 		.needs = F(FEATURE_VM_MMAP_PGOFF)),
 	PROGRAM("add_seals", "lsm/file_fcntl", "adding seals (memfd rules)", true),
+	PROGRAM("answer_get_seals", "fmod_ret/security_file_fcntl", "plain fcntl(F_GET_SEALS) answers bpfseal's seals", true),
 	PROGRAM("check_ioctl", "lsm/file_ioctl", "extent-swapping, trimming and loop-device ioctls", true),
 	PROGRAM("check_ioctl_compat", "lsm/file_ioctl_compat", "the same ioctls from 32-bit callers", true,
 		.needs = F(FEATURE_IOCTL_COMPAT)),
