@@ -1,7 +1,7 @@
 # sealctl as an administrator uses it: the walkthrough, every kind of bad
 # input (one clear line, non-zero exit, nothing changed), apply, reload.
 . "$(dirname "$0")/lib.sh"
-plan 44
+plan 47
 d=/mnt/ext4/sealctl
 rm -rf "$d"; mkdir -p "$d"
 
@@ -122,6 +122,8 @@ rm -f /etc/bpfseal/seals.d/good.conf
 check "sealctl/reload" sealctl load
 check "sealctl/reload_keeps_seals" seals_are "$d/app.conf" shrink,grow,write
 check "sealctl/reload_keeps_enforcing" append_refused "$d/app.conf"
+# What a receiver asking the kernel (examples/receiver.c) hears: the seals while loaded, nothing after unload.
+expect_exit "sealctl/plain_f_get_seals_after_reload" 0 /examples/receiver "$d/app.conf"
 refused "sealctl/unload_refuses_with_seals" 1 "Use --force to do it anyway" sealctl unload
 out=$(sealctl unload --force 2>&1); rc=$?
 [ $rc = 0 ] && echo "$out" | grep -q "seals are no longer enforced" && pass "sealctl/unload_force" \
@@ -131,7 +133,10 @@ if (echo appended >> "$d/app.conf") 2>/dev/null && [ "$(tail -n 1 "$d/app.conf")
 	pass "sealctl/unload_means_unenforced_at_once"
 else fail "sealctl/unload_means_unenforced_at_once" "a write was still refused after unload returned"; fi
 expect_exit "sealctl/status_after_unload" 3 sealctl status
+expect_exit "sealctl/plain_f_get_seals_after_unload" 1 /examples/receiver "$d/app.conf"
 refused "sealctl/bad/policy_not_loaded" 3 "the bpfseal policy is not loaded" sealctl add --seals write "$d/a3"
 # The next suite finds the policy loaded.
 check "sealctl/load_again" sealctl load
+# The force-unloaded seals were not persisted: loading again brings no stale answer back.
+expect_exit "sealctl/plain_f_get_seals_after_load_again" 1 /examples/receiver "$d/app.conf"
 end
