@@ -339,6 +339,20 @@ static void op_fstat(const struct target *t, long n)
 			die_errno("fstat");
 }
 
+static void op_get_seals(const struct target *t, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (fcntl(t->fd, F_GET_SEALS) < 0)
+			die_errno("fcntl F_GET_SEALS");
+}
+
+static void op_getfl(const struct target *t, long n)
+{
+	for (long i = 0; i < n; i++)
+		if (fcntl(t->fd, F_GETFL) < 0)
+			die_errno("fcntl F_GETFL");
+}
+
 enum cfg { CFG_BASE, CFG_UNSEALED, CFG_FRESH, CFG_SEALED, CFG_MEMFD, NCFG };
 static const char *const cfg_name[NCFG] = { "1", "2", "2z", "3", "4" };
 
@@ -384,6 +398,12 @@ static struct op ops[] = {
 	  .seals = SEAL_SHRINK | SEAL_GROW, .seal_names = "shrink,grow" },
 	{ .key = "fallocate", .name = "fallocate in bounds", .fn = op_fallocate,
 	  .what = "fallocate(2) mode 0, offset 0, 4 KiB, in a 64 KiB file",
+	  .seals = SEAL_GROW, .seal_names = "grow" },
+	{ .key = "getseals", .name = "fcntl F_GET_SEALS", .fn = op_get_seals,
+	  .what = "fcntl(2) F_GET_SEALS, a receiver's question (on tmpfs every file answers: F_SEAL_SEAL unsealed)",
+	  .seals = SEAL_SHRINK | SEAL_GROW | BPFSEAL_SEAL_WRITE, .seal_names = "shrink,grow,write" },
+	{ .key = "getfl", .name = "fcntl F_GETFL", .fn = op_getfl,
+	  .what = "fcntl(2) F_GETFL: the same hooks as F_GET_SEALS, another command",
 	  .seals = SEAL_GROW, .seal_names = "grow" },
 	{ .key = "fstat", .name = "fstat (control)", .fn = op_fstat,
 	  .what = "fstat(2); no bpfseal hook on this path",
