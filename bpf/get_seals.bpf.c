@@ -18,13 +18,15 @@
  * when it is freed; unload detaches this program with the rest. A seal is
  * in the answer from the moment its adder's fcntl returns, as with memfd.
  *
- * What answering skips: the other LSMs' file_fcntl checks and the other
- * fmod_ret programs, for this one command. In-tree LSMs check none
- * (SELinux and Smack check locks, owners and F_SETFL; TOMOYO F_SETFL;
- * AppArmor and Landlock have no file_fcntl), and the answer is what
- * memfd_fcntl() would give: facts about a file the caller already holds.
- * A program attached the same way before bpfseal loads runs first and can
- * answer instead; locked mode refuses new fmod_ret programs (lock.bpf.c).
+ * What answering skips, for this one command: the LSMs' file_fcntl checks
+ * and the fmod_ret programs attached before this one. No in-tree LSM checks
+ * F_GET_SEALS (SELinux checks locks and the owner, signal and flag
+ * commands; Smack locks and owners; TOMOYO F_SETFL; AppArmor and Landlock
+ * have no file_fcntl; bpfseal's own file_fcntl programs take only their
+ * commands), and the answer is what memfd_fcntl() would give: facts about
+ * a file the caller already holds. The last fmod_ret program attached runs
+ * first: root could attach one that answers instead; locked mode refuses
+ * new fmod_ret programs (lock.bpf.c).
  */
 #include "bpfseal.bpf.h"
 

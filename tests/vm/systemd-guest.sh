@@ -54,6 +54,7 @@ payload=$vm/payload
 mkdir -p "$payload/debs" "$payload/debs-upgrade"
 cp "$top/tests/vm/guest/stage.sh" "$top/tests/integration/lib.sh" "$top/tests/integration/features" "$payload/"
 cp "$top/tests/integration/systemd/$scenario.sh" "$payload/scenario.sh" || fail_setup "no scenario $scenario"
+cp "$top"/tests/integration/systemd/*.c "$payload/"	# receivers' senders, built in the guest
 echo "$scenario" > "$payload/scenario"
 for p in bpfseal libbpfseal1 libbpfseal-dev; do
 	cp "$out"/vm/deb/install/"${p}"_*.deb "$payload/debs/"

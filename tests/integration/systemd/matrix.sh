@@ -19,12 +19,12 @@ unit_active() { # the unit is active; else its last journal lines say why
 	systemctl is-active --quiet bpfseal.service || { journalctl -u bpfseal.service -b -n 3 -o cat; return 1; }
 }
 monotonic() { systemctl show -P ActiveEnterTimestampMonotonic "$1"; }
-# journal_entry MESSAGE_ID FIELD=VALUE: the newest such entry of this boot, as
+# journal_entry MESSAGE_ID FIELD=VALUE...: the newest such entry of this boot (any MESSAGE_ID if empty), as
 # JSON, once bpfseal-journal.service forwarded it (10 s at most)
 journal_entry() {
-	i=0
+	i=0; id=$1; shift
 	while [ $i -lt 100 ]; do
-		out=$(journalctl -b -o json --no-pager MESSAGE_ID="$1" "$2" | tail -n 1)
+		out=$(journalctl -b -o json --no-pager ${id:+MESSAGE_ID="$id"} "$@" | tail -n 1)
 		[ -n "$out" ] && { echo "$out"; return 0; }
 		sleep 0.1; i=$((i + 1))
 	done
@@ -57,7 +57,7 @@ stage_1() {
 }
 
 stage_2() {
-	plan 23
+	plan 26
 	check "systemd/unit_active_after_boot" unit_active
 	unit=$(monotonic bpfseal.service); sysinit=$(monotonic sysinit.target)
 	if [ "${unit:-0}" -gt 0 ] && [ "$unit" -le "${sysinit:-0}" ]; then
@@ -103,6 +103,23 @@ stage_2() {
 	out=$(su -l alice -c '~/sealed_buffer ~' 2>&1); rc=$?
 	[ $rc = 0 ] && echo "$out" | grep -q "child: seals verified, 1000 records parsed in place" &&
 		pass "user/example_seals_and_verifies" || fail "user/example_seals_and_verifies" "exit $rc: $(echo "$out" | tr '\n' ' ')"
+
+	# An unmodified receiver: journald takes an entry by descriptor from alice when
+	# F_GET_SEALS says seal,shrink,grow,write (systemd 252 wants all four), and an
+	# unsealed one from outside /dev/shm, /tmp, /var/tmp it refuses, as documented.
+	if ! cc -o /run/journal_fd_send "$T/journal_fd_send.c" 2>/run/cc.log; then
+		for n in sealed_fd_accepted unsealed_fd_refused refusal_logged; do fail "journald/$n" "not run: $(tail -n 2 /run/cc.log)"; done
+	else
+		su -l alice -c 'printf "MESSAGE=an entry by an unsealed descriptor\nBPFSEAL_RECEIVER=unsealed\n" > ~/entry-unsealed &&
+			/run/journal_fd_send ~/entry-unsealed'
+		su -l alice -c 'printf "MESSAGE=an entry by a sealed descriptor\nBPFSEAL_RECEIVER=sealed\n" > ~/entry-sealed &&
+			/usr/sbin/sealctl add --seals seal,shrink,grow,write ~/entry-sealed && /run/journal_fd_send ~/entry-sealed'
+		# journald reads its socket in order: once the sealed entry is in, the unsealed one was judged.
+		check "journald/sealed_fd_accepted" journal_entry "" "BPFSEAL_RECEIVER=sealed" "_UID=$(id -u alice)"
+		check "journald/unsealed_fd_refused" test -z "$(journalctl -b -o cat --no-pager BPFSEAL_RECEIVER=unsealed)"
+		# journald logs through kmsg: its line comes back as a kernel entry.
+		check "journald/refusal_logged" sh -c "journalctl -b -o cat --no-pager | grep -q 'Received file outside of allowed directories. Refusing.'"
+	fi
 
 	exposure=$(systemd-analyze security --no-pager bpfseal.service | sed -n 's/.*Overall exposure level for bpfseal.service: \([0-9.]*\).*/\1/p')
 	echo "INFO $KERNEL systemd-analyze security bpfseal.service: exposure $exposure"
