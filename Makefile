@@ -134,7 +134,10 @@ $(OUT)/tests/unit/%: tests/unit/%.c $(OUT)/programs.o $(OUT)/lsm_list.o $(OUT)/l
 $(OUT)/tests/integration/%: tests/integration/%.c $(VM_TEST_HELPERS) $(wildcard tests/integration/*.h) $(OUT)/libbpfseal.a | $(OUT)/tests/integration
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/integration -I$(OUT)/tests/integration -Iuser -o $@ $< $(VM_TEST_HELPERS) \
-		$(filter %.o,$^) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS)
+		$(filter %.o,$^) $(OUT)/libbpfseal.a -luring -laio -lpthread $(LIBBPF_LIBS) $(LDLIBS)
+
+# wl_shm_test is a compositor and its client, on Debian's libwayland.
+$(OUT)/tests/integration/wl_shm_test: LDLIBS += $(shell pkg-config --libs wayland-server wayland-client)
 
 # Test-only BPF programs (tests/integration/*.bpf.c): they force a race a test must hit.
 $(OUT)/tests/integration/%.bpf.o: tests/integration/%.bpf.c vmlinux.h | $(OUT)/tests/integration

@@ -27,6 +27,7 @@ fi
 # Tests: cmocka (host unit tests), qemu + busybox + cpio (VM initramfs),
 # e2fsprogs + xfsprogs (ext4 and reflink-capable xfs scratch images), xz/zstd (kernel modules), kmod,
 # liburing + libaio (the integration suite drives io_uring and AIO writes).
+# libwayland-dev: wl_shm_test is a real wl_shm compositor and client.
 # Bench: gnuplot. systemd-analyze verifies the shipped units; libsystemd
 # (sd_journal_send, sd_notify) is how `sealctl monitor --journal` writes
 # structured journal entries.
@@ -35,7 +36,7 @@ fi
 # it, qemu-img makes a copy-on-write overlay per boot sequence.
 base_pkgs="make gcc pkg-config clang-19 llvm-19 libelf-dev zlib1g-dev libcmocka-dev
 busybox-static cpio e2fsprogs xfsprogs xz-utils zstd kmod liburing-dev libaio-dev gnuplot-nox systemd
-libsystemd-dev ca-certificates debhelper dpkg-dev lintian mmdebstrap fdisk qemu-utils"
+libsystemd-dev libwayland-dev ca-certificates debhelper dpkg-dev lintian mmdebstrap fdisk qemu-utils"
 bpo_pkgs="libbpf-dev bpftool qemu-system-x86"
 
 missing=
