@@ -21,4 +21,11 @@ int BPF_PROG(allow_every_write, struct file *file, int mask, int ret)
 	return 0;
 }
 
+/* Every F_GET_SEALS answered "shrink, grow, write, seal": any file would look sealed to a receiver. */
+SEC("fmod_ret/security_file_fcntl")
+int BPF_PROG(spoof_get_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
+{
+	return cmd == 1034 ? 0xf : ret;	/* F_GET_SEALS */
+}
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

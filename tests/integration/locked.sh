@@ -30,14 +30,15 @@ a_umount_lazy() { umount -l /sys/fs/bpf/bpfseal; }
 a_mount_over() { mount -t bpf bpffs /sys/fs/bpf/bpfseal && umount /sys/fs/bpf/bpfseal; }
 a_unload() { sealctl unload --force; }
 a_fmod_ret() { $T fmod-ret; }
+a_fmod_ret_get_seals() { $T fmod-ret-get-seals; }
 a_lsm_program() { $T lsm-program; }
 a_module() { $T load-module /bpfseal/tamper-module.ko; }
 a_kexec() { $T kexec /bpfseal/vmlinuz; }
 a_dev_mem() { $T dev-mem; }
 a_block_device() { $T write-block-device /dev/vda; }
 attempts="get_fd_by_id obj_get_pins link_detach link_update rm_pin mv_pin umount_lazy mount_over unload
-fmod_ret lsm_program module kexec dev_mem block_device"
-plan $(( 2 * $(echo $attempts | wc -w) + 8 ))
+fmod_ret fmod_ret_get_seals lsm_program module kexec dev_mem block_device"
+plan $(( 2 * $(echo $attempts | wc -w) + 9 ))
 # What a refusal of each attempt says: EPERM, but for sealctl's own refusal,
 # and get-fds-by-id, which counts what it got (none, of one or more ids).
 reason() {
@@ -86,6 +87,10 @@ for a in $attempts; do
 		fail "locked/refused/$a" "exit $rc without the refusal's reason ('$(reason $a)'): $(echo "$out" | tail -n 2 | tr "\n" " ")"
 	else pass "locked/refused/$a"; fi
 done
+# The lock request is the machine's administrator's: anyone else's is refused (unlocked, no program takes it).
+out=$(su nobody -s /bin/sh -c "$T lock-request" 2>&1); rc=$?
+[ $rc = 1 ] && echo "$out" | grep -q "Operation not permitted" && pass "locked/lock_request_by_nobody_refused" \
+	|| fail "locked/lock_request_by_nobody_refused" "exit $rc: $out"
 out=$(sealctl load 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "locked until reboot" && pass "locked/reload_refused_and_says_so" \
 	|| fail "locked/reload_refused_and_says_so" "exit $rc: $out"

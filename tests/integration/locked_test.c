@@ -229,6 +229,29 @@ static int fmod_ret(void)
 }
 
 /*
+ * fmod_ret on security_file_fcntl, as bpf/get_seals.bpf.c answers: attached
+ * after bpfseal's, it runs first and tells receivers an unsealed file is
+ * sealed. It worked if an unsealed file's F_GET_SEALS says so.
+ */
+static int fmod_ret_get_seals(void)
+{
+	struct fmodret *skel;
+	int fd, seals;
+
+	if (load_and_attach("spoof_get_seals", &skel))
+		return 1;
+	fd = open("/mnt/ext4", O_RDWR | O_TMPFILE | O_CLOEXEC, 0600);
+	seals = fcntl(fd, F_GET_SEALS);
+	close(fd);
+	fmodret__destroy(skel);
+	if (seals != 0xf) {
+		printf("attached, but an unsealed file answered %d\n", seals);
+		return 2;
+	}
+	return 0;
+}
+
+/*
  * An LSM program of root's own, loaded and attached. (One that answers 0
  * cannot undo bpfseal's refusals: the kernel stops at the first non-zero
  * answer. But it could refuse, or watch, what bpfseal lets through.)
@@ -241,6 +264,16 @@ static int lsm_program(void)
 		return 1;
 	fmodret__destroy(skel);
 	return 0;
+}
+
+/* The lock request, on the root directory instead of the pin filesystems. */
+static int lock_request(void)
+{
+	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fcntl(fd, BPFSEAL_F_LOCK_POLICY, fd) == 0)
+		return 0;
+	return refused("lock request");
 }
 
 static int load_module(const char *ko)
@@ -309,6 +342,10 @@ int main(int argc, char **argv)
 		return link_op(true);
 	if (!strcmp(argv[1], "fmod-ret"))
 		return fmod_ret();
+	if (!strcmp(argv[1], "fmod-ret-get-seals"))
+		return fmod_ret_get_seals();
+	if (!strcmp(argv[1], "lock-request"))
+		return lock_request();
 	if (!strcmp(argv[1], "lsm-program"))
 		return lsm_program();
 	if (!strcmp(argv[1], "load-module") && argc == 3)

@@ -18,9 +18,10 @@
 #define ROOT_OPEN "/mnt/tmpfs/unpriv-root-0666"
 #define ROOT_SEALED "/mnt/tmpfs/unpriv-root-sealed"
 #define OWN "/mnt/tmpfs/unpriv-own"
+#define OWN_EXT4 "/mnt/ext4/unpriv-own-persist"
 
 /* The child's cases (all but the parent's one on how the child ended). */
-#define CHILD_CASES 18
+#define CHILD_CASES 20
 /* The child's exit when it could not become nobody: none of its cases ran. */
 #define CANNOT_DROP 3
 
@@ -104,6 +105,17 @@ static void child(void)
 		     fsetxattr(fd, BPFSEAL_FENCE_XATTR, "x", 1, 0) < 0 ? errno : 0, EPERM);
 	close(fd);
 
+	/*
+	 * Persisting needs root even on one's own file (the state file is
+	 * root's): the policy refuses the raw request, not only sealctl.
+	 */
+	fd = open(OWN_EXT4, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	itest_fill(fd);
+	r = fcntl(fd, BPFSEAL_F_ADD_SEALS, BPFSEAL_SEAL_WRITE | BPFSEAL_ADD_PERSIST) < 0 ? errno : 0;
+	itest_expect("unprivileged/persist_request_refused", r, EPERM);
+	itest_expect_seals("unprivileged/refused_persist_left_no_seal", bpfseal_get_seals(fd), 0);
+	close(fd);
+
 	fd = open(ROOT_OPEN, O_RDWR | O_CLOEXEC);
 	itest_report(fd >= 0, "unprivileged/open_others_0666_file_for_writing", "%s", strerror(errno));
 	itest_expect("unprivileged/cannot_seal_file_owned_by_root",
@@ -152,6 +164,7 @@ int main(void)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	itest_plan(CHILD_CASES + 1);
 	unlink(OWN);
+	unlink(OWN_EXT4);
 	unlink(ROOT_OPEN);
 	unlink(ROOT_SEALED);
 	fd = open(ROOT_OPEN, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
