@@ -23,8 +23,9 @@
  * file, so nobody can open it for writing to seal it.)
  * EXT4_IOC_SETFSUUID (tune2fs -U on a mounted filesystem) while seal records
  * exist would orphan them at the next mount: refused (records.bpf.h).
+ * UFFDIO_REGISTER on a process uffd_guard.bpf.c guards: refused there.
  */
-#include "audit.bpf.h"
+#include "uffd_guard.bpf.h"
 
 #define IOC_TYPE(cmd)	(((cmd) >> 8) & 0xff)
 #define IOC_NR(cmd)	((cmd) & 0xff)
@@ -137,7 +138,7 @@ int BPF_PROG(check_ioctl, struct file *file, unsigned int cmd, unsigned long arg
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd, arg);
+	return judge_ioctl(file, cmd, arg) ?: uffd_register_begin(file, cmd);
 }
 
 /* 32-bit callers arrive here only. */
@@ -146,7 +147,7 @@ int BPF_PROG(check_ioctl_compat, struct file *file, unsigned int cmd, unsigned l
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd, arg);
+	return judge_ioctl(file, cmd, arg) ?: uffd_register_begin(file, cmd);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
