@@ -439,7 +439,7 @@ static void race_appends(const char *fs, const char *dir)
  * the parent tries to rewrite its head meanwhile.
  */
 #define WRITERS 4
-#define RECORDS 400
+#define RECORDS 1600	/* enough that sealing, under load, starts and ends while they append */
 #define RECORD_LEN 32
 
 static void format_record(char *rec, size_t len, int writer_id, int seq)
