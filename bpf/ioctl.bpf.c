@@ -23,9 +23,8 @@
  * file, so nobody can open it for writing to seal it.)
  * EXT4_IOC_SETFSUUID (tune2fs -U on a mounted filesystem) while seal records
  * exist would orphan them at the next mount: refused (records.bpf.h).
- * UFFDIO_REGISTER on a process uffd_guard.bpf.c guards: refused there.
  */
-#include "uffd_guard.bpf.h"
+#include "audit.bpf.h"
 
 #define IOC_TYPE(cmd)	(((cmd) >> 8) & 0xff)
 #define IOC_NR(cmd)	((cmd) & 0xff)
@@ -138,7 +137,7 @@ int BPF_PROG(check_ioctl, struct file *file, unsigned int cmd, unsigned long arg
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd, arg) ?: uffd_register_begin(file, cmd);
+	return judge_ioctl(file, cmd, arg);
 }
 
 /* 32-bit callers arrive here only. */
@@ -147,7 +146,7 @@ int BPF_PROG(check_ioctl_compat, struct file *file, unsigned int cmd, unsigned l
 {
 	if (ret)
 		return ret;
-	return judge_ioctl(file, cmd, arg) ?: uffd_register_begin(file, cmd);
+	return judge_ioctl(file, cmd, arg);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -31,8 +31,6 @@ enum map_kind {
 	X(sealed_devs, sealed_devs_map_t, MAP_KIND_STATE) \
 	X(lock_link_ids, lock_link_ids_map_t, MAP_KIND_STATE) \
 	X(audit_rings, audit_rings_map_t, MAP_KIND_CONSUMERS) \
-	X(audit_dropped, audit_dropped_map_t, MAP_KIND_STATE) \
-	X(uffd_guarded_mms, uffd_guarded_mms_map_t, MAP_KIND_STATE) \
-	X(uffd_guard_state, uffd_guard_state_map_t, MAP_KIND_STATE)
+	X(audit_dropped, audit_dropped_map_t, MAP_KIND_STATE)
 
 #endif

@@ -24,7 +24,7 @@
  * MMAP_PROBES slots free is counted in mmaps_untracked, and WRITE answers
  * EBUSY while that is non-zero.
  */
-#include "uffd_guard.bpf.h"
+#include "audit.bpf.h"
 
 static __always_inline bool shared_maybe_writable(struct file *file, unsigned long flags)
 {
@@ -81,17 +81,9 @@ int BPF_PROG(check_mmap, struct file *file, unsigned long reqprot, unsigned long
 	if (!(seals & BPFSEAL_SEALS_NO_REWRITE) && (prot & PROT_WRITE))
 		seals |= overlay_real_seals(file);
 	refuse = seal_rules_mmap_shared(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode));
-	if (refuse) {
+	if (refuse)
 		audit_refused_mmap(file, seals, prot & PROT_WRITE, writable_fd, refuse);
-		return lsm_answer(refuse);
-	}
-	/* Allowed only once userfaultfd cannot fill it (uffd_guard.bpf.c). */
-	if (seal_rules_mmap_needs_uffd_guard(seals, prot & PROT_WRITE, writable_fd, shmem_like(inode)) &&
-	    uffd_guard_mm(current_mm())) {
-		audit_refused_mmap(file, seals, prot & PROT_WRITE, writable_fd, EPERM);
-		return refuse_if(true);
-	}
-	return 0;
+	return lsm_answer(refuse);
 }
 
 SEC("lsm/file_mprotect")

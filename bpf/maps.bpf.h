@@ -166,37 +166,6 @@ typedef struct {
 	__type(value, __u64);
 } audit_dropped_map_t;
 
-/*
- * Processes kept from registering userfaultfd (bpf/uffd_guard.bpf.c), by
- * mm address: a guarded mm holds, or once held, a read-only shared shmem
- * mapping that FUTURE_WRITE allows; `registering` counts UFFDIO_REGISTERs
- * in flight on it. Entries leave with the mm (exit_mmap).
- */
-#define UFFD_GUARDED_MMS_MAX	16384
-struct uffd_guard {
-	__u32 guarded;
-	__u32 registering;
-};
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, UFFD_GUARDED_MMS_MAX);
-	__type(key, __u64);
-	__type(value, struct uffd_guard);
-} uffd_guarded_mms_map_t;
-
-/* Its totals: guarded mms; and once an mm could not be guarded, every registration refused. */
-struct uffd_guard_state {
-	__s64 guarded_mms;
-	__u32 overflow;
-	__u32 pad;
-};
-typedef struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct uffd_guard_state);
-} uffd_guard_state_map_t;
-
 #define MAP_DECLARE(name, type, kind) extern type name SEC(".maps");
 BPFSEAL_MAPS(MAP_DECLARE)
 #undef MAP_DECLARE

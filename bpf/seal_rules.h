@@ -102,31 +102,18 @@ static inline int seal_rules_setattr(unsigned int seals, int sets_size, long lon
 /*
  * A new MAP_SHARED mapping. memfd refuses PROT_WRITE under WRITE and
  * FUTURE_WRITE; so does APPEND (a mapping writes anywhere). On shmem,
- * userfaultfd can fill holes of a shared mapping that may become writable
- * (one through a writable fd), which memfd prevents by clearing VM_MAYWRITE
- * and an LSM cannot: under WRITE or APPEND such a mapping is refused even
- * read-only. Under FUTURE_WRITE alone memfd allows it, and so does bpfseal,
- * once the mapping's process cannot register userfaultfd
- * (seal_rules_mmap_needs_uffd_guard, bpf/uffd_guard.bpf.c).
+ * userfaultfd can fill holes of any shared mapping that may become
+ * writable, which memfd prevents by clearing VM_MAYWRITE and an LSM
+ * cannot: there a shared mapping through a writable fd is refused.
  */
 static inline int seal_rules_mmap_shared(unsigned int seals, int prot_write, int fd_writable,
 					 int shmem_like)
 {
 	if (!(seals & BPFSEAL_SEALS_NO_REWRITE))
 		return 0;
-	if (prot_write)
-		return EPERM;
-	if (shmem_like && fd_writable && (seals & (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_APPEND)))
+	if (prot_write || (shmem_like && fd_writable))
 		return EPERM;
 	return 0;
-}
-
-/* The read-only shmem mapping through a writable fd that FUTURE_WRITE allows: no userfaultfd for its process. */
-static inline int seal_rules_mmap_needs_uffd_guard(unsigned int seals, int prot_write, int fd_writable,
-						   int shmem_like)
-{
-	return (seals & BPFSEAL_SEAL_FUTURE_WRITE) && shmem_like && fd_writable && !prot_write &&
-	       !seal_rules_mmap_shared(seals, prot_write, fd_writable, shmem_like);
 }
 
 /* mprotect(PROT_WRITE) of a shared mapping that is not writable now: memfd's EACCES. */

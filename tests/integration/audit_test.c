@@ -113,17 +113,10 @@ static const struct {
 	{ "rename_exchange", "rename" }, { "unlink", "unlink" }, { "link", "link" }, { "pread", "none" },
 };
 
-/*
- * Seals that refuse a tmpfs mapping through a writable descriptor, even
- * read-only (future-write alone does not): mprotect's case is then recorded
- * as the mapping's refusal, with these as its blockers.
- */
-#define SHMEM_MAPPING_REFUSERS (BPFSEAL_SEAL_WRITE | BPFSEAL_SEAL_APPEND)
-
 static const char *operation_of(const struct op *op, unsigned int seals, bool shmem)
 {
 	/* On tmpfs the mapping itself is refused: it goes through a writable descriptor. */
-	if (!strcmp(op->name, "mprotect_shared_to_write") && shmem && (seals & SHMEM_MAPPING_REFUSERS))
+	if (!strcmp(op->name, "mprotect_shared_to_write") && shmem && (seals & BPFSEAL_SEALS_NO_REWRITE))
 		return "mmap";
 	for (size_t i = 0; i < sizeof(operation_names) / sizeof(operation_names[0]); i++)
 		if (!strcmp(operation_names[i].op, op->name))
@@ -132,12 +125,9 @@ static const char *operation_of(const struct op *op, unsigned int seals, bool sh
 }
 
 /* The model's blockers: the seals in force that refuse the operation on their own. */
-static unsigned int model_blockers(const struct op *op, unsigned int seals, unsigned int fx, bool shmem)
+static unsigned int model_blockers(unsigned int seals, unsigned int fx, bool shmem)
 {
 	unsigned int blockers = 0;
-
-	if (strcmp(operation_of(op, seals, shmem), operation_of(op, 0, shmem)))
-		return seals & SHMEM_MAPPING_REFUSERS;	/* mprotect's case, refused at the mapping */
 
 	for (unsigned int bit = 1; bit; bit <<= 1)
 		if ((seals & bit) && expected_errno(bit, fx, shmem))
@@ -308,7 +298,7 @@ static void judge(void *ctx, struct table_case *c, int got)
 			     n_seen ? audit_operation_name(seen[0].operation) : "");
 	} else {
 		expect_one(c->name, fx & FX_ADD_SEALS ? BPFSEAL_AUDIT_SEAL_REFUSED : BPFSEAL_AUDIT_DENIED,
-			   r->operation, want, fx & FX_ADD_SEALS ? 0x0004u : model_blockers(c->op, c->seals, fx, shmem),
+			   r->operation, want, fx & FX_ADD_SEALS ? 0x0004u : model_blockers(c->seals, fx, shmem),
 			   model_reason(c->op, r->operation, c->seals), &r->st);
 	}
 }

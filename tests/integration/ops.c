@@ -706,8 +706,7 @@ int expected_errno(unsigned int seals, unsigned int fx, bool bpfseal_shmem)
 {
 	bool rewrites = (fx & FX_WRITE) && !(fx & FX_AT_EOF);
 
-	/* FUTURE_WRITE alone allows it, as memfd: userfaultfd is kept away otherwise (bpf/uffd_guard.bpf.c). */
-	if ((fx & FX_SHARED_MAP) && bpfseal_shmem && (seals & (WRITE | BPFSEAL_SEAL_APPEND)))
+	if ((fx & FX_SHARED_MAP) && bpfseal_shmem && (seals & BPFSEAL_SEALS_NO_REWRITE))
 		return EPERM;
 	if ((fx & FX_ADD_SEALS) && (seals & SEAL))
 		return EPERM;

@@ -171,16 +171,6 @@ static void mapping_rules(void **state)
 	assert_int_equal(seal_rules_mprotect_to_write(GROW | SHRINK), 0);
 	assert_int_equal(seal_rules_mmap_shared(APPEND, 1, 1, 0), EPERM);
 	assert_int_equal(seal_rules_mmap_shared(APPEND, 0, 1, 1), EPERM);	/* shmem: userfaultfd */
-	/* FUTURE_WRITE alone, as memfd: read-only through a writable fd is allowed, with userfaultfd kept away. */
-	assert_int_equal(seal_rules_mmap_shared(FWRITE, 0, 1, 1), 0);
-	assert_int_equal(seal_rules_mmap_shared(FWRITE | WRITE, 0, 1, 1), EPERM);
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE, 0, 1, 1), 1);
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE | GROW, 0, 1, 1), 1);
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE, 0, 0, 1), 0);	/* read-only fd: VM_MAYWRITE clear */
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE, 0, 1, 0), 0);	/* ext4: userfaultfd cannot fill it */
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE, 1, 1, 1), 0);	/* refused */
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(FWRITE | WRITE, 0, 1, 1), 0);	/* refused */
-	assert_int_equal(seal_rules_mmap_needs_uffd_guard(GROW, 0, 1, 1), 0);
 	assert_int_equal(seal_rules_mprotect_to_write(APPEND), EACCES);
 	assert_int_equal(seal_rules_name_change(NAME), EPERM);
 	assert_int_equal(seal_rules_name_change(APPEND | WRITE | SEAL), 0);
@@ -330,13 +320,10 @@ static void blockers_name_every_refusal(void **state)
 		{ { 0, EXEC }, { 0, EXEC }, { 0, EXEC } },
 		{ { SHRINK | APPEND, SHRINK | APPEND | EXEC }, { 0, EXEC }, { GROW, GROW | EXEC } },
 	};
-	/*
-	 * mmap MAP_SHARED: [shmem][fd writable][PROT_WRITE]; on shmem userfaultfd fills holes,
-	 * which FUTURE_WRITE keeps away another way (seal_rules_mmap_needs_uffd_guard).
-	 */
+	/* mmap MAP_SHARED: [shmem][fd writable][PROT_WRITE]; on shmem userfaultfd fills holes. */
 	static const unsigned int mmap_alone[2][2][2] = {
 		{ { 0, NO_REWRITES }, { 0, NO_REWRITES } },
-		{ { 0, NO_REWRITES }, { WRITE | APPEND, NO_REWRITES } },
+		{ { 0, NO_REWRITES }, { NO_REWRITES, NO_REWRITES } },
 	};
 	/* Opening for writing, by SEAL_RULES_OPENER_*: user, kernel thread, in a call, acct. */
 	static const unsigned int writer_open_alone[] = { 0, NO_BYTES, NO_REWRITES | GROW, NO_BYTES | GROW };
