@@ -59,24 +59,13 @@ static struct bpfseal_policy_state counts(void)
 	return st;
 }
 
-/* Drop every unused inode and dentry from memory, as memory pressure would. */
-static void evict_caches(void)
-{
-	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-
-	sync();
-	if (fd >= 0) {
-		write(fd, "3", 1);
-		close(fd);
-	}
-}
 
 /* Evict, and report whether at least `want` more records lost their inode. */
 static bool evicted(const char *name, long long want)
 {
 	long long before = counts().records_evicted, gained;
 
-	evict_caches();
+	itest_evict_caches();
 	gained = counts().records_evicted - before;
 	itest_report(gained >= want, name, "%lld records saw their inode evicted, want at least %lld", gained,
 		     want);
@@ -462,8 +451,8 @@ static int make_sealed_in(const char *cg, const char *dir, unsigned int seals, c
 	int status;
 	pid_t child;
 
-	evict_caches();
-	evict_caches();
+	itest_evict_caches();
+	itest_evict_caches();
 	for (int i = 0; i < CGROUP_FILES; i++)
 		snprintf(path[i], 256, "%s/cgroup-sealed-%d", dir, i);
 	child = fork();

@@ -174,18 +174,6 @@ static long long records_evicted(void)
 	return st.records_evicted;
 }
 
-static void evict_caches(void)
-{
-	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
-
-	sync();
-	if (fd >= 0) {
-		if (write(fd, "3", 1) != 1)
-			perror("drop_caches");
-		close(fd);
-	}
-}
-
 static void others_and_eviction(const struct fs *fs)
 {
 	char path[256], name[128], why[300] = "";
@@ -209,7 +197,7 @@ static void others_and_eviction(const struct fs *fs)
 	snprintf(name, sizeof(name), "get_seals/%s/after_eviction", fs->name);
 	if (fs->evicts && itest_runs(name, why)) {
 		before = records_evicted();
-		evict_caches();
+		itest_evict_caches();
 		if (records_evicted() <= before) {
 			itest_report(false, name, "drop_caches evicted no sealed inode");
 		} else {

@@ -205,6 +205,19 @@ static inline const char *itest_snapshot_diff(const struct itest_snapshot *a, co
 	return NULL;
 }
 
+/* Drop every unused inode and dentry from memory, as memory pressure would. */
+static inline void itest_evict_caches(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+	sync();
+	if (fd >= 0) {
+		if (write(fd, "3", 1) != 1)
+			perror("/proc/sys/vm/drop_caches");
+		close(fd);
+	}
+}
+
 /* Fill fd with ITEST_FILE_SIZE bytes of a known pattern. */
 static inline int itest_fill(int fd)
 {
