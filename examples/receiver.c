@@ -36,7 +36,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
+	if (fd < 0) {
 		fprintf(stderr, "receiver: cannot open %s: %s\n", argv[1], strerror(errno));
 		return 2;
 	}
@@ -47,7 +47,11 @@ int main(int argc, char **argv)
 		printf("%s: seals %#x: not shrink,grow,write, refusing to parse in place\n", argv[1], seals);
 	if (seals < 0 || (seals & REQUIRED) != REQUIRED)
 		return 1;
-	/* Nobody can change, cut or extend it now: no copy, no SIGBUS. */
+	/* Nobody can change, cut or extend it now: its size, taken after the seals, holds. No copy, no SIGBUS. */
+	if (fstat(fd, &st)) {
+		fprintf(stderr, "receiver: cannot stat %s: %s\n", argv[1], strerror(errno));
+		return 2;
+	}
 	data = st.st_size ? mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0) : "";
 	if (data == MAP_FAILED) {
 		fprintf(stderr, "receiver: cannot map %s: %s\n", argv[1], strerror(errno));

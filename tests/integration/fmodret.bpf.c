@@ -9,6 +9,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
+#define F_GET_SEALS	1034	/* F_LINUX_SPECIFIC_BASE + 10 */
+
 SEC("fmod_ret/security_file_permission")
 int BPF_PROG(around_file_permission, struct file *file, int mask, int ret)
 {
@@ -25,7 +27,7 @@ int BPF_PROG(allow_every_write, struct file *file, int mask, int ret)
 SEC("fmod_ret/security_file_fcntl")
 int BPF_PROG(spoof_get_seals, struct file *file, unsigned int cmd, unsigned long arg, int ret)
 {
-	return cmd == 1034 ? 0xf : ret;	/* F_GET_SEALS */
+	return cmd == F_GET_SEALS ? 0xf : ret;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -87,7 +87,7 @@ for a in $attempts; do
 		fail "locked/refused/$a" "exit $rc without the refusal's reason ('$(reason $a)'): $(echo "$out" | tail -n 2 | tr "\n" " ")"
 	else pass "locked/refused/$a"; fi
 done
-# The lock request is the machine's administrator's: anyone else's is refused (unlocked, no program takes it).
+# The lock request is the machine's administrator's: once locked, anyone else's is refused with EPERM.
 out=$(su nobody -s /bin/sh -c "$T lock-request" 2>&1); rc=$?
 [ $rc = 1 ] && echo "$out" | grep -q "Operation not permitted" && pass "locked/lock_request_by_nobody_refused" \
 	|| fail "locked/lock_request_by_nobody_refused" "exit $rc: $out"
